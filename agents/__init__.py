@@ -1,0 +1,1 @@
+"""Researcher agents: model providers, the researcher loop, transcripts, seed prompts, costs."""

@@ -1,0 +1,1 @@
+"""(public surface to come)"""

@@ -1,0 +1,1 @@
+"""The campaign orchestrator: a LangGraph supervisor over researchers, budgets, resume, reports."""
