@@ -1,1 +1,25 @@
-"""(public surface to come)"""
+"""Researcher sandboxes: Docker (default) or bubblewrap, the same limits and mounts, a self-test proving them."""
+
+from tools.sandbox.base import Sandbox, SandboxError
+from tools.sandbox.config import (
+    DEFAULT_IMAGE,
+    BwrapSandboxConfig,
+    DockerSandboxConfig,
+    ExecResult,
+    SandboxConfig,
+    SandboxMounts,
+)
+from tools.sandbox.factory import open_sandbox, sandbox_config_adapter
+
+__all__ = [
+    "DEFAULT_IMAGE",
+    "BwrapSandboxConfig",
+    "DockerSandboxConfig",
+    "ExecResult",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxError",
+    "SandboxMounts",
+    "open_sandbox",
+    "sandbox_config_adapter",
+]

@@ -1,10 +1,75 @@
 """``aar sandbox ...``: build the sandbox image and prove its isolation."""
 
+from __future__ import annotations
+
+import json
+import shutil
+from typing import Literal
+
 import typer
+from rich.console import Console
+
+from tools.sandbox.base import SandboxError
 
 sandbox_app = typer.Typer(help="Researcher sandboxes: build the image, run the self-test.", no_args_is_help=True)
+_err = Console(stderr=True)
+_out = Console()
+
+BackendChoice = Literal["auto", "docker", "bwrap"]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    _err.print(f"[red]aar sandbox: {message}[/red]")
+    return typer.Exit(code)
+
+
+def _engine_answers() -> bool:
+    from tools.sandbox.docker import docker_client
+
+    try:
+        docker_client()
+    except SandboxError:
+        return False
+    return True
 
 
 @sandbox_app.command("build")
-def build(quiet: bool = typer.Option(False, "--quiet")) -> None:
-    """Build the sandbox image (offline when no registry is reachable)."""
+def build(
+    quiet: bool = typer.Option(False, "--quiet", help="Say nothing when the image is already up to date."),
+    backend: str = typer.Option("auto", "--backend", help="auto | docker | bwrap (bwrap needs no image)."),
+    image: str = typer.Option("auto", "--image", help="auto | offline | cpu | cuda (Dockerfiles need a registry)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even when the inputs are unchanged."),
+) -> None:
+    """Build the sandbox image (offline when no registry is reachable); a no-op when it is up to date."""
+    if backend not in ("auto", "docker", "bwrap"):
+        raise _fail(f"--backend: expected auto, docker or bwrap, got {backend!r}", 2)
+    if image not in ("auto", "offline", "cpu", "cuda"):
+        raise _fail(f"--image: expected auto, offline, cpu or cuda, got {image!r}", 2)
+    if backend == "bwrap" or (backend == "auto" and not _engine_answers()):
+        if backend == "auto":
+            _err.print("aar sandbox: no Docker engine answers; no image built, the bwrap backend will be used")
+        if shutil.which("bwrap") is None:
+            _err.print("aar sandbox: bwrap is not installed either: install bubblewrap or start a Docker engine")
+        return
+    from tools.sandbox.images import build_image
+
+    try:
+        result = build_image(image, force=force)  # type: ignore[arg-type]
+    except SandboxError as exc:
+        raise _fail(str(exc)) from exc
+    if result.built:
+        _err.print(f"aar sandbox: built {result.tag} ({result.recipe}, inputs {result.inputs_hash}) in {result.seconds:.1f}s")
+    elif not quiet:
+        _err.print(f"aar sandbox: {result.tag} is up to date ({result.recipe}, inputs {result.inputs_hash})")
+
+
+@sandbox_app.command("clean")
+def clean() -> None:
+    """Remove every sandbox container aar started (they carry the label aar.sandbox=1)."""
+    from tools.sandbox.docker import SANDBOX_LABEL, remove_containers
+
+    try:
+        removed = remove_containers(SANDBOX_LABEL)
+    except SandboxError as exc:
+        raise _fail(str(exc)) from exc
+    _err.print(f"aar sandbox: removed {removed} container(s)")

@@ -1,0 +1,185 @@
+"""The Docker backend: one long-lived, locked-down container per researcher; commands run through ``exec``.
+
+The container's main process (``sleep infinity`` under docker-init) runs as ``nobody``; commands run as the
+sandbox user, so the outer kill (``kill -KILL -1`` as that user) ends every command process, including ones
+that left their process group, while the container itself keeps running.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import docker
+from docker.errors import DockerException, ImageNotFound, NotFound
+from docker.types import DeviceRequest, Mount, Ulimit
+
+from aar import get_logger
+from tools.sandbox.access import grant_workspace_access, sandbox_identity
+from tools.sandbox.base import SandboxError, inner_command, run_capped
+from tools.sandbox.config import DockerSandboxConfig, ExecResult, SandboxMounts
+from tools.sandbox.pyenv import python_environment
+
+log = get_logger(__name__)
+
+CONTAINER_PREFIX = "aar-sandbox-"
+SANDBOX_LABEL = "aar.sandbox"
+PYTHON_LABEL = "aar.python"  # on an image: "host" (mount this interpreter) or "image" (it has its own)
+_KEEPER_USER = "65534:65534"
+_API_TIMEOUT_S = 120
+
+
+def docker_client() -> docker.DockerClient:
+    """A client for the local engine, or SandboxError saying why there is none."""
+    try:
+        client = docker.from_env(timeout=_API_TIMEOUT_S)
+        client.ping()
+    except DockerException as exc:
+        raise SandboxError(f"no Docker engine answers ({exc}); start dockerd or use the bwrap backend") from exc
+    return client
+
+
+def container_name(name: str) -> str:
+    return CONTAINER_PREFIX + re.sub(r"[^a-zA-Z0-9_.-]", "-", name)[:100]
+
+
+def _device_requests(gpus: Any) -> list[DeviceRequest]:
+    if gpus is None:
+        return []
+    if gpus == "all":
+        return [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+    return [DeviceRequest(device_ids=list(gpus), capabilities=[["gpu"]])]
+
+
+class _DockerExec:
+    def __init__(self, sandbox: DockerSandbox, argv: list[str], cwd: str) -> None:
+        self._sandbox = sandbox
+        api = sandbox.client.api
+        self._exec_id = api.exec_create(
+            sandbox.container.id, argv, stdout=True, stderr=True, workdir=cwd, user=sandbox.user
+        )["Id"]
+        self._stream = api.exec_start(self._exec_id, stream=True, demux=False)
+
+    def chunks(self) -> Iterator[bytes]:
+        yield from self._stream
+
+    def exit_code(self) -> int:
+        code = self._sandbox.client.api.exec_inspect(self._exec_id).get("ExitCode")
+        return 137 if code is None else int(code)
+
+    def kill(self) -> None:
+        self._sandbox.kill_commands()
+
+
+class DockerSandbox:
+    """A running container; ``exec`` commands into it, ``close`` removes it."""
+
+    def __init__(self, config: DockerSandboxConfig, mounts: SandboxMounts, name: str) -> None:
+        self.config = config
+        self.mounts = mounts
+        self.name = name
+        self.client = docker_client()
+        uid, gid = sandbox_identity(mounts.workspace)
+        grant_workspace_access(mounts.workspace, uid)
+        self.user = f"{uid}:{gid}"
+        self.container = self._start()
+
+    def _image_python(self) -> bool:
+        try:
+            image = self.client.images.get(self.config.image)
+        except ImageNotFound as exc:
+            raise SandboxError(f"sandbox image {self.config.image!r} not found: run `aar sandbox build`") from exc
+        return (image.labels or {}).get(PYTHON_LABEL) == "image"
+
+    def _mounts(self, ro_binds: list[tuple[Any, str]]) -> list[Mount]:
+        wanted = [(self.mounts.workspace, "/workspace", False)]
+        wanted += [(path, inside, True) for path, inside in ((self.mounts.data, "/data"), (self.mounts.models, "/models")) if path]
+        wanted += [(path, inside, True) for path, inside in ro_binds]
+        for path, inside, _ in wanted:
+            if not path.exists():
+                raise SandboxError(f"sandbox {self.name}: mount source {path} (for {inside}) does not exist")
+        return [Mount(inside, str(path.resolve()), type="bind", read_only=ro) for path, inside, ro in wanted]
+
+    def _start(self) -> Any:
+        cfg = self.config
+        pyenv = python_environment(host_python=not self._image_python())
+        env = dict(pyenv.env, OMP_NUM_THREADS=str(max(1, int(cfg.cpus))))
+        cname = container_name(self.name)
+        self._remove_stale(cname)
+        file_limit = cfg.max_file_mb * 1024 * 1024
+        try:
+            container = self.client.containers.run(
+                cfg.image,
+                command=["sleep", "infinity"],
+                name=cname,
+                detach=True,
+                init=True,
+                user=_KEEPER_USER,
+                hostname="sandbox",
+                working_dir="/workspace",
+                environment=env,
+                labels={SANDBOX_LABEL: "1", "aar.sandbox.name": self.name, **cfg.labels},
+                network_mode="none",
+                mem_limit=f"{cfg.memory_mb}m",
+                memswap_limit=f"{cfg.memory_mb}m",
+                nano_cpus=int(cfg.cpus * 1e9),
+                pids_limit=cfg.pids_limit,
+                read_only=True,
+                tmpfs={"/tmp": f"rw,nosuid,nodev,size={cfg.tmp_size_mb}m,mode=1777"},
+                mounts=self._mounts(pyenv.ro_binds),
+                cap_drop=["ALL"],
+                security_opt=["no-new-privileges"],
+                ulimits=[Ulimit(name="fsize", soft=file_limit, hard=file_limit), Ulimit(name="core", soft=0, hard=0)],
+                device_requests=_device_requests(cfg.gpus),
+            )
+        except DockerException as exc:
+            raise SandboxError(f"sandbox {self.name}: container did not start: {exc}") from exc
+        log.info("sandbox_started", backend="docker", name=self.name, container=container.short_id)
+        return container
+
+    def _remove_stale(self, cname: str) -> None:
+        try:
+            self.client.containers.get(cname).remove(force=True)
+            log.info("sandbox_stale_removed", container=cname)
+        except NotFound:
+            pass
+
+    def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> ExecResult:
+        started = time.monotonic()
+        argv = inner_command(command, timeout_s, self.config.kill_grace_s)
+        try:
+            running = _DockerExec(self, argv, cwd)
+        except DockerException as exc:
+            raise SandboxError(f"sandbox {self.name}: exec failed: {exc}") from exc
+        return run_capped(running, timeout_s, self.config, self.mounts.workspace, started)
+
+    def kill_commands(self) -> None:
+        """Kill every process of the sandbox user in the container (the keeper and init are not theirs)."""
+        self.client.api.exec_start(
+            self.client.api.exec_create(self.container.id, ["kill", "-KILL", "-1"], user=self.user)["Id"]
+        )
+
+    def close(self) -> None:
+        try:
+            self.container.remove(force=True)
+        except NotFound:
+            pass
+        except DockerException as exc:
+            log.warning("sandbox_remove_failed", name=self.name, error=str(exc))
+
+    def __enter__(self) -> DockerSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def remove_containers(label: str, value: str = "1") -> int:
+    """Remove every container carrying ``label=value`` (tests and ``aar sandbox clean`` use it)."""
+    client = docker_client()
+    containers = client.containers.list(all=True, filters={"label": f"{label}={value}"})
+    for container in containers:
+        container.remove(force=True)
+    return len(containers)
