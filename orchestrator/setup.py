@@ -1,0 +1,188 @@
+"""Campaign start-up: the sandbox self-test, the scorer process and its tokens, tasks registered with their
+baselines, public bundles, and the services the graph's host uses. Resume runs the same code: every step is
+idempotent (tokens and task registrations are kept, bundles and baselines come from caches)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from aar import ConfigError, RunFolder, get_logger
+from orchestrator.budgets import BudgetKeeper
+from orchestrator.config import CampaignConfig
+from orchestrator.ledger import EventLog, Ledger
+from orchestrator.runtime import CampaignServices
+from tools.codestore import CodeStore
+from tools.experiments import ExperimentService, LocalExecutor, register_experiment_tools
+from tools.experiments.records import ExperimentJob, SeedResult
+from tools.experiments.local import SeedPredictions
+from tools.forum import Forum
+
+log = get_logger(__name__)
+
+
+class StartupRefused(ConfigError):
+    """The campaign must not start (a sandbox check failed, a provider has no key...): one line says why."""
+
+
+def pipeline_for(config: CampaignConfig, task: str) -> Any:
+    from w2s_core import Pipeline, PipelineConfig
+
+    w2s = config.w2s
+    settings: dict[str, Any] = {"task": task, "device": w2s.device}
+    if w2s.size is not None:
+        settings["size"] = w2s.size
+    if w2s.strong_model and w2s.weak_model:
+        settings.update(strong_model=w2s.strong_model, weak_model=w2s.weak_model)
+    return Pipeline(PipelineConfig(**settings))
+
+
+def register_data_folder(config: CampaignConfig) -> None:
+    """The paper preset reads the study's tasks (chat, math, code) from a data folder in its jsonl format."""
+    if config.w2s.data_dir is None:
+        return
+    from w2s_core import register_task as register_w2s_task
+
+    for task in [*config.tasks, *config.held_out_tasks]:
+        folder = Path(config.w2s.data_dir) / task
+        if not folder.is_dir():
+            raise ConfigError(f"w2s.data_dir: {folder} does not exist (expected one folder per task)")
+        register_w2s_task(task, folder)
+
+
+def preflight(config: CampaignConfig) -> None:
+    import tools.sandbox
+    from agents.providers.config import preflight as provider_preflight
+
+    for name in config.researcher_ids():
+        problems = provider_preflight(config.provider_of(name))
+        if problems:
+            raise StartupRefused(f"researcher {name}: {problems[0]}")
+    self_test = getattr(tools.sandbox, "sandbox_self_test", None)
+    if self_test is None:  # the sandbox package has not shipped its self-test yet (see docs/orchestrator.md)
+        log.warning("sandbox_self_test_unavailable")
+        return
+    report = self_test(config.sandbox)
+    failed = [check for check in report.checks if not check.passed]
+    if failed:
+        raise StartupRefused(f"sandbox self-test failed: check '{failed[0].name}': {failed[0].detail}")
+
+
+def register_tasks(run: RunFolder, config: CampaignConfig, tasks: list[str]) -> None:
+    """Baselines computed by w2s_core (cached on disk), ground truth handed to the scorer only."""
+    from tools.scorer import register_task
+
+    for task in tasks:
+        pipeline = pipeline_for(config, task)
+        baselines = pipeline.baselines(config.w2s.baseline_seeds)
+        register_task(run, task, pipeline.labels("test"), baselines.weak_test_probs, baselines.ceiling_test_probs)
+        log.info("task_registered", task=task, weak_acc=baselines.weak_acc, ceiling_acc=baselines.ceiling_acc)
+
+
+class PublicBundles:
+    """Label-free bundles per (task, seed), exported on first use into ``run.public_data``."""
+
+    def __init__(self, run: RunFolder, config: CampaignConfig) -> None:
+        self.run = run
+        self.config = config
+        self._lock = threading.Lock()
+
+    def bundle(self, task: str, seed: int, permute_weak_labels: bool = False) -> Path:
+        suffix = "-permuted" if permute_weak_labels else ""
+        folder = self.run.public_data / f"{task}-seed{seed}{suffix}"
+        with self._lock:
+            if not (folder / "bundle.json").exists():
+                pipeline_for(self.config, task).export_public_bundle(seed, folder, permute_weak_labels=permute_weak_labels)
+        return folder
+
+    def models_dir(self, task: str) -> Path | None:
+        meta = json.loads((self.bundle(task, self.config.seeds[0]) / "bundle.json").read_text(encoding="utf-8"))
+        strong = meta.get("strong_model")
+        return Path(strong) if strong else None
+
+
+class ScorerSink:
+    """Submits predictions with the researcher's own token (held here, never inside a sandbox)."""
+
+    def __init__(self, url: str, tokens: dict[str, str]) -> None:
+        from tools.scorer import ScorerClient
+
+        self._clients = {name: ScorerClient(url, token) for name, token in tokens.items()}
+
+    def client(self, researcher: str) -> Any:
+        return self._clients[researcher]
+
+    def score(self, job: ExperimentJob, predictions: SeedPredictions) -> SeedResult:
+        from tools.scorer.models import SubmissionIn
+
+        out = self._clients[job.researcher].submit(
+            SubmissionIn(
+                task=job.task, probs=predictions.probs, researcher=job.researcher, experiment_id=job.experiment_id,
+                commit=job.commit or "none", method=job.method_path, seed=predictions.seed,
+            )
+        )
+        return SeedResult(
+            seed=predictions.seed,
+            pgr=out.public_pgr if out.public_pgr is not None else out.best_public_pgr,
+            submission_id=str(out.submission_id),
+            flags=[flag.name for flag in out.flags],
+        )
+
+
+def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
+    """Start (or restart, on resume) everything a campaign needs; refuses to start on a failed check."""
+    from tools.scorer import issue_tokens, start_scorer
+    from tools.workspace_tools import default_registry
+
+    run.ensure()
+    register_data_folder(config)
+    preflight(config)
+    events, ledger = EventLog(run), Ledger(run)
+    scorer = start_scorer(run, settings=config.scorer)
+    researchers = config.researcher_ids()
+    tokens = issue_tokens(run, researchers)
+    register_tasks(run, config, [*config.tasks, *config.held_out_tasks])
+    codestore, forum = CodeStore(run), Forum(run.forum)
+    sink = ScorerSink(scorer.url, {name: tokens[name] for name in researchers})
+    experiments = ExperimentService(
+        run, default_task=config.tasks[0], default_seeds=tuple(config.seeds), allowed_tasks=frozenset(config.tasks)
+    )
+    budgets = BudgetKeeper(config, ledger, experiments.queue, events)
+    experiments.gate = budgets.exceeded
+    experiments.executor = LocalExecutor(config.executor, run, config.sandbox, codestore, PublicBundles(run, config), sink)
+    registry = register_experiment_tools(default_registry())
+    services = CampaignServices(
+        run=run, config=config, events=events, ledger=ledger, forum=forum, codestore=codestore,
+        experiments=experiments, budgets=budgets, registry=registry, scorer=scorer,
+    )
+    services.sandboxes = open_researcher_sandboxes(run, config)
+    experiments.start()
+    ledger.clock_start()
+    return services
+
+
+def open_researcher_sandboxes(run: RunFolder, config: CampaignConfig) -> dict[str, Any]:
+    """Each researcher's interactive sandbox: its workspace read-write, the public bundles read-only."""
+    from tools.sandbox import SandboxMounts, open_sandbox
+
+    codestore = CodeStore(run)
+    return {
+        name: open_sandbox(
+            config.sandbox, SandboxMounts(workspace=codestore.ensure_researcher(name), data=run.public_data, models=None),
+            f"{config.name}-{name}",
+        )
+        for name in config.researcher_ids()
+    }
+
+
+def close_services(services: CampaignServices) -> None:
+    services.experiments.close()
+    for sandbox in services.sandboxes.values():
+        sandbox.close()
+    if services.scorer is not None:
+        services.scorer.stop()
+    services.forum.close()
+    services.ledger.clock_checkpoint()
+    services.ledger.close()
