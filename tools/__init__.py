@@ -6,6 +6,7 @@ The sandbox, scorer and experiments packages expose their own surfaces (``tools.
 from tools.codestore import CodeStore, CodeStoreError
 from tools.forum import Forum, ForumError
 from tools.registry import Tool, ToolArgs, ToolContext, ToolError, ToolRegistry, ToolResult
+from tools.workspace_tools import default_registry
 
 __all__ = [
     "CodeStore",
@@ -18,4 +19,5 @@ __all__ = [
     "ToolError",
     "ToolRegistry",
     "ToolResult",
+    "default_registry",
 ]
