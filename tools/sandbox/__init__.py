@@ -10,16 +10,20 @@ from tools.sandbox.config import (
     SandboxMounts,
 )
 from tools.sandbox.factory import open_sandbox, sandbox_config_adapter
+from tools.sandbox.selftest import CheckResult, SelfTestReport, sandbox_self_test
 
 __all__ = [
     "DEFAULT_IMAGE",
     "BwrapSandboxConfig",
+    "CheckResult",
     "DockerSandboxConfig",
     "ExecResult",
     "Sandbox",
     "SandboxConfig",
     "SandboxError",
     "SandboxMounts",
+    "SelfTestReport",
     "open_sandbox",
     "sandbox_config_adapter",
+    "sandbox_self_test",
 ]

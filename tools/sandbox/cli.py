@@ -73,3 +73,29 @@ def clean() -> None:
     except SandboxError as exc:
         raise _fail(str(exc)) from exc
     _err.print(f"aar sandbox: removed {removed} container(s)")
+
+
+@sandbox_app.command("selftest")
+def selftest(
+    backend: str = typer.Option("auto", "--backend", help="auto (docker when an engine answers) | docker | bwrap."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    image: str = typer.Option("", "--image", help="Docker image to test (default: the built aar-sandbox image)."),
+) -> None:
+    """Prove from inside a sandbox: no network, hidden files unreadable, no Docker socket, limits hold."""
+    from tools.sandbox.config import BwrapSandboxConfig, DockerSandboxConfig
+    from tools.sandbox.selftest import sandbox_self_test
+
+    if backend not in ("auto", "docker", "bwrap"):
+        raise _fail(f"--backend: expected auto, docker or bwrap, got {backend!r}", 2)
+    if backend == "auto":
+        backend = "docker" if _engine_answers() else "bwrap"
+    config = DockerSandboxConfig(**({"image": image} if image else {})) if backend == "docker" else BwrapSandboxConfig()
+    report = sandbox_self_test(config)
+    if as_json:
+        _out.print_json(json.dumps(report.to_dict()))
+    else:
+        for check in report.checks:
+            mark = "[green]ok  [/green]" if check.ok else "[red]FAIL[/red]"
+            _out.print(f"{mark} {check.name:<26} {check.detail}", highlight=False)
+    if not report.ok:
+        raise _fail(f"{backend} sandbox self-test failed: {', '.join(report.failed)}")

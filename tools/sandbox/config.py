@@ -26,6 +26,7 @@ class SandboxLimits(BaseModel):
     max_file_mb: int = Field(1024, ge=1, description="largest single file a process may write (RLIMIT_FSIZE)")
     output_limit_bytes: int = Field(60_000, ge=1000, description="output kept per command: head and tail")
     kill_grace_s: float = Field(5.0, gt=0, description="after the inner timeout, how long before the outer kill")
+    cpus: float = Field(1.0, gt=0, description="CPU share (docker nano_cpus; bwrap: cgroup cpu quota when root)")
 
 
 class DockerSandboxConfig(SandboxLimits):
@@ -33,7 +34,6 @@ class DockerSandboxConfig(SandboxLimits):
 
     type: Literal["docker"] = "docker"
     image: str = DEFAULT_IMAGE
-    cpus: float = Field(1.0, gt=0, description="CPU share (nano_cpus)")
     gpus: Literal["all"] | list[str] | None = Field(
         None, description="None: no GPU; 'all'; or a list of device ids (device_requests)"
     )
