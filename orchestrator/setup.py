@@ -53,19 +53,15 @@ def register_data_folder(config: CampaignConfig) -> None:
 
 
 def preflight(config: CampaignConfig) -> None:
-    import tools.sandbox
     from agents.providers.config import preflight as provider_preflight
+    from tools.sandbox import sandbox_self_test
 
     for name in config.researcher_ids():
         problems = provider_preflight(config.provider_of(name))
         if problems:
             raise StartupRefused(f"researcher {name}: {problems[0]}")
-    self_test = getattr(tools.sandbox, "sandbox_self_test", None)
-    if self_test is None:  # the sandbox package has not shipped its self-test yet (see docs/orchestrator.md)
-        log.warning("sandbox_self_test_unavailable")
-        return
-    report = self_test(config.sandbox)
-    failed = [check for check in report.checks if not check.passed]
+    report = sandbox_self_test(config.sandbox)
+    failed = [check for check in report.checks if not check.ok]
     if failed:
         raise StartupRefused(f"sandbox self-test failed: check '{failed[0].name}': {failed[0].detail}")
 

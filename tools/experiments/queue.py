@@ -52,8 +52,8 @@ class ExperimentQueue:
         self.db_path = db_path
         self._conn = connect_sqlite(db_path)
         self._lock = threading.Lock()
-        with self._tx() as conn:
-            conn.executescript(_SCHEMA)
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
