@@ -1,0 +1,46 @@
+"""Flags in the database: raised on an experiment (through one of its submissions), cleared only with a reason."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from tools.scorer.checks.flags import Flag
+from tools.scorer.models import FlagOut
+
+ACTIVE = "cleared_at IS NULL"
+
+
+def _flag_out(row: sqlite3.Row) -> FlagOut:
+    return FlagOut(id=row["id"], name=row["name"], evidence=row["evidence"], source=row["source"],
+                   submission_id=row["submission_id"], cleared=row["cleared_at"] is not None)
+
+
+def insert_flag(
+    conn: sqlite3.Connection, researcher: str, experiment_id: str, submission_id: int | None, flag: Flag, source: str
+) -> FlagOut:
+    """Store ``flag`` unless the same flag with the same evidence is already active (checks may be re-run)."""
+    same = conn.execute(
+        f"SELECT * FROM flags WHERE researcher = ? AND experiment_id = ? AND name = ? AND evidence = ? AND {ACTIVE}",
+        (researcher, experiment_id, flag.name, flag.evidence)).fetchone()
+    if same is not None:
+        return _flag_out(same)
+    cursor = conn.execute(
+        "INSERT INTO flags (researcher, experiment_id, submission_id, name, evidence, source, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (researcher, experiment_id, submission_id, flag.name, flag.evidence, source, time.time()))
+    return _flag_out(conn.execute("SELECT * FROM flags WHERE id = ?", (cursor.lastrowid,)).fetchone())
+
+
+def active_flags(conn: sqlite3.Connection, researcher: str, experiment_id: str) -> list[FlagOut]:
+    rows = conn.execute(
+        f"SELECT * FROM flags WHERE researcher = ? AND experiment_id = ? AND {ACTIVE} ORDER BY id",
+        (researcher, experiment_id)).fetchall()
+    return [_flag_out(row) for row in rows]
+
+
+def clear_flag(conn: sqlite3.Connection, flag_id: int, reason: str) -> FlagOut | None:
+    conn.execute(f"UPDATE flags SET cleared_at = ?, cleared_reason = ? WHERE id = ? AND {ACTIVE}",
+                 (time.time(), reason, flag_id))
+    row = conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)).fetchone()
+    return None if row is None else _flag_out(row)
