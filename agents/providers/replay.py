@@ -35,9 +35,15 @@ class Divergence:
     replayed: str
 
     def describe(self) -> str:
+        """Where it happened and the two texts around their first difference."""
+        start = next(
+            (index for index, (a, b) in enumerate(zip(self.recorded, self.replayed, strict=False)) if a != b),
+            min(len(self.recorded), len(self.replayed)),
+        )
+        window = slice(max(0, start - 40), start + 60)
         return (
             f"{self.researcher} session {self.session} turn {self.turn} call {self.call} ({self.tool}): "
-            f"recorded {self.recorded[:120]!r}, now {self.replayed[:120]!r}"
+            f"recorded ...{self.recorded[window]!r}..., now ...{self.replayed[window]!r}..."
         )
 
 

@@ -105,7 +105,7 @@ class _Routine:
         self.rng = random.Random(f"{seed}:{self.meta.researcher}:{self.meta.session}")
         self.tool_names = {tool["name"] for tool in request.tools}
         match = DIRECTION.search(request.system)
-        self.direction = f"{match['title']}\n{match['text']}" if match else ""
+        self.direction_text = match["text"] if match else ""
         self.direction_title = match["title"].strip() if match else "none"
         self.notebook = notebook_section(opening_text(request.messages))
         self._ids = 0
@@ -140,7 +140,9 @@ class _Routine:
             and not entry.get("flags")
         ]
         best = max(others, key=lambda entry: entry["pgr"], default=None)
-        return best if best is not None and best["pgr"] > self.own_best()[0] else None
+        own_pgr, own_method = self.own_best()
+        # Explore its own direction first; borrow once it has a result of its own that another one beats.
+        return best if best is not None and own_method is not None and best["pgr"] > own_pgr else None
 
     def choice(self) -> MethodChoice:
         copied = self.last("code_show")
@@ -149,7 +151,7 @@ class _Routine:
             if borrowed is not None:
                 return choose_method(self.rng, [borrowed.method], base=borrowed, note=f"borrowed from {str(copied.input.get('ref'))[:10]}")
         best_method = self.own_best()[1]
-        candidates = preferred_methods(self.direction)
+        candidates = preferred_methods(self.direction_title, self.direction_text)
         if best_method is not None and self.rng.random() < 0.5:
             candidates = [best_method]  # exploit what worked before, half the time
         return choose_method(self.rng, candidates)
@@ -254,6 +256,9 @@ class _Routine:
         else:
             title = f"{described}: no score ({outcome.get('state', 'unknown')})"
             body = f"{described} did not produce a score: {outcome.get('error') or outcome.get('state')}."
+        copied = self.last("code_copy")
+        if copied is not None and not copied.is_error:
+            body += f" Built on {copied.input.get('src')} at {str(copied.input.get('ref'))[:10]}, which scored best."
         experiment_id = outcome.get("experiment_id")
         args: dict[str, Any] = {"title": title, "body": body, "tags": ["scripted", choice.method if choice else "none"]}
         if experiment_id:

@@ -53,10 +53,14 @@ class MethodChoice:
         return f"{self.method}{params}{note}"
 
 
-def preferred_methods(direction: str) -> list[str]:
-    lowered = direction.lower()
-    picks = [method for hint, methods in DIRECTION_HINTS if hint in lowered for method in methods]
-    return list(dict.fromkeys(picks)) or list(HYPERPARAMETERS)
+def _hinted(text: str) -> list[str]:
+    lowered = text.lower()
+    return list(dict.fromkeys(method for hint, methods in DIRECTION_HINTS if hint in lowered for method in methods))
+
+
+def preferred_methods(title: str, text: str = "") -> list[str]:
+    """The built-ins a direction leans toward: hints in its title first, else in its text, else all of them."""
+    return _hinted(title) or _hinted(text) or list(HYPERPARAMETERS)
 
 
 def choose_method(

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,7 @@ class Lab:
     experiments: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_step: dict[str, str] = field(default_factory=dict)
     posts: list[dict[str, Any]] = field(default_factory=list)
+    score_shift: float = 0.0  # a different environment, for replay divergence
 
     def context(self, researcher: str) -> ToolContext:
         workspace = self.run.workspace(researcher)
@@ -120,7 +122,7 @@ class Lab:
             self.experiments[experiment_id] = {
                 "experiment_id": experiment_id, "state": "done", "task": args.task or "tiny_math",
                 "method": args.method_path, "seeds": args.seeds or [1, 2], "researcher": ctx.researcher,
-                "commit": commit, "pgr_mean": score(files[args.method_path]), "pgr_se": 0.01, "flags": [], "error": None,
+                "commit": commit, "pgr_mean": round(score(files[args.method_path]) + self.score_shift, 4), "pgr_se": 0.01, "flags": [], "error": None,
             }
             self.by_step[ctx.step_id] = experiment_id
         record = self.experiments[self.by_step[ctx.step_id]]
@@ -150,7 +152,8 @@ class Lab:
     def run_command(self, args: CommandArgs, ctx: ToolContext) -> str:
         done = subprocess.run(["bash", "-c", args.command], cwd=ctx.workspace, capture_output=True, text=True,
                               timeout=args.timeout_s)
-        return f"exit code {done.returncode}\n{done.stdout}{done.stderr}"
+        output = (done.stdout + done.stderr).replace(str(ctx.workspace), "/workspace")  # as seen in a sandbox
+        return f"exit code {done.returncode}\n{output}"
 
     def forum_post(self, args: PostArgs, ctx: ToolContext) -> dict[str, Any]:
         self.posts.append({"author": ctx.researcher, "title": args.title, "body": args.body})
@@ -199,5 +202,11 @@ class Lab:
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Lab:
-    return Lab(RunFolder(tmp_path / "run").ensure())
+def make_lab(tmp_path: Path) -> Callable[[str], Lab]:
+    """Independent labs in one test (a recording and its replay), each in its own run folder."""
+    return lambda name: Lab(RunFolder(tmp_path / name).ensure())
+
+
+@pytest.fixture
+def lab(make_lab: Callable[[str], Lab]) -> Lab:
+    return make_lab("run")

@@ -1,0 +1,162 @@
+"""The researcher loop: sessions, limits, step ids, notebook carry-over, bad tool calls, provider outages."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx2
+import pytest
+
+from agents import Researcher, SessionLimits, SessionState, list_seeds
+from agents.pricing import PriceTable
+from agents.providers.anthropic import AnthropicProvider
+from agents.providers.base import AssistantTurn, ModelRequest, ProviderUnavailable, Usage
+from agents.providers.config import AnthropicConfig, ScriptedConfig
+from agents.providers.scripted import ScriptedProvider
+from agents.transcript import read_transcript
+
+STEP_ID = re.compile(r"^r0:s(\d+):t(\d+):c(\d+)$")
+
+
+def scripted_researcher(lab: Any, name: str = "r0", seed: int = 0, **limits: Any) -> Researcher:
+    return Researcher(name, ScriptedProvider(ScriptedConfig(seed=seed)), lab.registry(), lab.run, list_seeds()[0],
+                      SessionLimits(**limits))
+
+
+def records(lab: Any, name: str, session: int, kind: str) -> list[dict[str, Any]]:
+    return [record for record in read_transcript(lab.run.transcript(name, session)) if record["kind"] == kind]
+
+
+def test_a_scripted_session_uses_the_research_tools_with_step_ids(lab: Any) -> None:
+    state = scripted_researcher(lab).run_session(1, lab.context("r0"))
+    assert state.end_reason == "end_turn"
+    results = records(lab, "r0", 1, "tool_result")
+    names = [record["name"] for record in results]
+    for tool in ("leaderboard", "forum_feed", "code_branches", "write_file", "run_command", "run_experiment",
+                 "wait_experiment", "forum_post", "notebook_write"):
+        assert tool in names
+    assert not any(record["is_error"] for record in results if record["name"] != "run_command")
+    for record in results:
+        match = STEP_ID.match(record["step_id"])
+        assert match, record["step_id"]
+        assert (int(match[1]), int(match[2]), int(match[3])) == (1, record["turn"], record["call"])
+    assert "PGR" in lab.posts[0]["title"]
+
+
+def test_the_next_session_starts_fresh_with_the_notebook(lab: Any) -> None:
+    researcher = scripted_researcher(lab)
+    researcher.run_session(1, lab.context("r0"))
+    notebook = lab.run.notebook("r0").read_text()
+    assert notebook.startswith("- s1 method=")
+    second = researcher.start_session(2, lab.context("r0"))
+    assert len(second.messages) == 1, "a new session does not carry the old conversation"
+    opening = second.messages[0]["content"][0]["text"]
+    assert notebook.strip() in opening
+    assert "## Forum feed" in opening and "## Leaderboard" in opening and "exp-0001" in opening
+
+
+def test_at_the_step_limit_the_researcher_gets_one_turn_to_write_its_notebook(lab: Any) -> None:
+    state = scripted_researcher(lab, max_steps=4).run_session(1, lab.context("r0"))
+    assert state.end_reason == "max_steps"
+    assert state.turn == 4
+    assert records(lab, "r0", 1, "tool_result")[-1]["name"] == "notebook_write"
+    assert lab.run.notebook("r0").read_text().startswith("- s1 no result")
+    assert records(lab, "r0", 1, "session_end")[0]["reason"] == "max_steps"
+
+
+def test_scripted_sessions_are_deterministic_for_a_seed(make_lab: Any) -> None:
+    calls = []
+    for current in (make_lab("one"), make_lab("two")):
+        scripted_researcher(current, seed=7).run_session(1, current.context("r0"))
+        calls.append([(r["name"], r["input"], r["content"]) for r in records(current, "r0", 1, "tool_result")])
+    assert calls[0] == calls[1]
+
+
+def test_state_round_trips_through_json(lab: Any) -> None:
+    researcher = scripted_researcher(lab)
+    state = researcher.start_session(1, lab.context("r0"))
+    turn = researcher.model_step(state)
+    researcher.tool_step(state, turn, lab.context("r0"))
+    restored = SessionState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert restored == state
+    assert AssistantTurn.from_dict(json.loads(json.dumps(turn.to_dict()))) == turn
+
+
+class FlakyProvider:
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.down = True
+
+    def complete(self, request: ModelRequest) -> AssistantTurn:
+        if self.down:
+            raise ProviderUnavailable("flaky: still failing after 8 attempts")
+        return AssistantTurn([{"type": "text", "text": "back"}], "end_turn", Usage(input=3, output=1), "flaky")
+
+
+def test_a_provider_outage_pauses_the_researcher_and_the_same_turn_resumes(lab: Any) -> None:
+    provider = FlakyProvider()
+    researcher = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0])
+    state = researcher.start_session(1, lab.context("r0"))
+    with pytest.raises(ProviderUnavailable):
+        researcher.model_step(state)
+    assert state.turn == 0 and not state.done
+    provider.down = False
+    researcher.model_step(state)
+    assert state.turn == 1 and state.end_reason == "end_turn"
+    kinds = [record["kind"] for record in read_transcript(lab.run.transcript("r0", 1))]
+    assert kinds == ["session_start", "request", "provider_unavailable", "request", "response", "session_end"]
+
+
+def test_secrets_are_redacted_from_transcripts(lab: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "sk-ant-api03-very-secret-key-value"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
+    (lab.run.notebook("r0").parent).mkdir(parents=True, exist_ok=True)
+    lab.run.notebook("r0").write_text(f"my key is {secret} and scorer token tok_abcdefgh12345678\n")
+    researcher = Researcher("r0", FlakyProvider(), lab.registry(), lab.run, list_seeds()[0])
+    researcher.redactor.secrets.add("tok_abcdefgh12345678")
+    provider = FlakyProvider()
+    provider.down = False
+    researcher.provider = provider
+    researcher.model_step(researcher.start_session(1, lab.context("r0")))
+    text = lab.run.transcript("r0", 1).read_text()
+    assert secret not in text and "tok_abcdefgh12345678" not in text
+    assert "[REDACTED]" in text
+
+
+def anthropic_answers(bodies: list[dict[str, Any]]) -> Any:
+    turns = [
+        {"content": [{"type": "tool_use", "id": "toolu_a", "name": "launch_rockets", "input": {}},
+                     {"type": "tool_use", "id": "toolu_b", "name": "write_file", "input": {"path": "x.py"}},
+                     {"type": "tool_use", "id": "toolu_c", "name": "wait_experiment", "input": {"experiment_id": "exp-9999"}}],
+         "stop_reason": "tool_use"},
+        {"content": [{"type": "text", "text": "I will stop here."}], "stop_reason": "end_turn"},
+    ]
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        bodies.append(json.loads(request.content))
+        answer = turns[len(bodies) - 1]
+        return httpx2.Response(200, json={
+            "id": "msg", "type": "message", "role": "assistant", "model": "claude-opus-4-6", "stop_sequence": None,
+            "usage": {"input_tokens": 50, "output_tokens": 10, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+            **answer})
+
+    return handle
+
+
+def test_malformed_tool_calls_get_error_results_and_the_loop_goes_on(lab: Any) -> None:
+    bodies: list[dict[str, Any]] = []
+    client = httpx2.Client(transport=httpx2.MockTransport(anthropic_answers(bodies)))
+    provider = AnthropicProvider(AnthropicConfig(), PriceTable(), api_key="sk-ant-test-000000000", http_client=client)
+    researcher = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0])
+    state = researcher.run_session(1, lab.context("r0"))
+    assert state.end_reason == "end_turn" and state.turn == 2
+    results = bodies[1]["messages"][-1]["content"]
+    assert [block["tool_use_id"] for block in results] == ["toolu_a", "toolu_b", "toolu_c"]
+    assert all(block["is_error"] for block in results)
+    assert "unknown tool" in results[0]["content"] and "write_file" in results[0]["content"]
+    assert "content" in results[1]["content"]  # the missing required argument is named
+    assert "exp-9999" in results[2]["content"]
+    assert state.cost_usd == pytest.approx(2 * (50 * 5 + 10 * 25) / 1e6)
