@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import fcntl
 import io
+import json
 import os
 import re
+import shutil
 import tarfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,7 +85,15 @@ class CodeStore:
         with self._locked():
             if not (self.path / "HEAD").exists():
                 self._create()
-        self.repo = git.Repo(self.path)
+        self._per_thread = threading.local()
+
+    @property
+    def repo(self) -> git.Repo:
+        """This thread's Repo: GitPython keeps a persistent ``git cat-file`` per Repo, not safe to share."""
+        repo: git.Repo | None = getattr(self._per_thread, "repo", None)
+        if repo is None:
+            repo = self._per_thread.repo = git.Repo(self.path)
+        return repo
 
     # -- set-up --------------------------------------------------------------------------------------
     def _create(self) -> None:
@@ -130,7 +141,12 @@ class CodeStore:
                 if not self._admin_dir(researcher).exists():  # git names the admin dir after the folder
                     raise CodeStoreError(f"git did not create the worktree admin folder for '{researcher}'")
             # Restore the link file in case the sandbox rewrote it; our own git calls never read it.
-            (workspace / ".git").write_text(f"gitdir: {self._admin_dir(researcher)}\n", encoding="utf-8")
+            link, wanted = workspace / ".git", f"gitdir: {self._admin_dir(researcher)}\n"
+            if link.is_symlink() or not link.is_file() or link.read_text(encoding="utf-8") != wanted:
+                if link.is_dir() and not link.is_symlink():
+                    shutil.rmtree(link)
+                link.unlink(missing_ok=True)
+                link.write_text(wanted, encoding="utf-8")
         return workspace
 
     def _has_branch(self, branch: str) -> bool:
@@ -158,7 +174,7 @@ class CodeStore:
             raise CodeStoreError(f"step id {step_id!r} must be one non-empty line")
         self.ensure_researcher(researcher)
         with self._locked():
-            existing = self._find_step(branch, step_id)
+            existing = self._find_step(researcher, step_id)
             if existing is not None:
                 return CommitOutcome(existing, created=False, skipped_large=())
             runner, env = self._worktree_git(researcher)
@@ -167,18 +183,41 @@ class CodeStore:
                            env=env)
             text = f"{message.strip() or 'workspace snapshot'}\n\n{STEP_TRAILER}: {step_id}\nResearcher: {researcher}\n"
             runner.execute(["git", "commit", "--quiet", "--allow-empty", "--no-verify", "-m", text], env=env)
-            sha = runner.execute(["git", "rev-parse", "HEAD"], env=env).strip()
+            sha = self.repo.commit(branch).hexsha
+            self._record_step(researcher, step_id, sha)
         log.info("workspace committed", researcher=researcher, sha=sha, step_id=step_id, skipped=len(large))
         return CommitOutcome(sha, created=True, skipped_large=tuple(large))
 
-    def _find_step(self, branch: str, step_id: str) -> str | None:
-        output = self.repo.git.log(branch, "--fixed-strings", f"--grep={STEP_TRAILER}: {step_id}",
-                                   "--format=%H%x00%B%x01")
-        wanted = f"{STEP_TRAILER}: {step_id}"
-        for record in output.split("\x01"):
-            sha, _, body = record.strip().partition("\x00")
-            if sha and wanted in body.splitlines():
-                return sha
+    # The step index (one JSON line per commit) spares a history scan per commit. A crash between a commit
+    # and its index line leaves that commit at the branch tip, so the tip is checked as well; a lost index
+    # is rebuilt from the trailers in the history.
+    def _steps_file(self, researcher: str) -> Path:
+        return self.path.parent / "steps" / f"{researcher}.jsonl"
+
+    def _record_step(self, researcher: str, step_id: str, sha: str) -> None:
+        path = self._steps_file(researcher)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"step_id": step_id, "sha": sha}) + "\n")
+
+    def _find_step(self, researcher: str, step_id: str) -> str | None:
+        branch = self.branch_of(researcher)
+        path = self._steps_file(researcher)
+        if not path.exists():
+            for commit in self.repo.iter_commits(branch):
+                found = _step_of(commit)
+                if found is not None:
+                    self._record_step(researcher, found, commit.hexsha)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line) if line.strip() else {}
+            if entry.get("step_id") == step_id:
+                return str(entry["sha"])
+        tip = self.repo.commit(branch)
+        if _step_of(tip) == step_id:
+            self._record_step(researcher, step_id, tip.hexsha)
+            return tip.hexsha
         return None
 
     def _large_files(self, workspace: Path) -> list[str]:
@@ -262,10 +301,9 @@ class CodeStore:
         return text
 
     def _info(self, commit: git.Commit, branch: str | None) -> CommitInfo:
-        step = next((line.split(":", 1)[1].strip() for line in str(commit.message).splitlines()
-                     if line.startswith(f"{STEP_TRAILER}:")), None)
         return CommitInfo(sha=commit.hexsha, branch=branch, author=str(commit.author.name),
-                          time=commit.committed_datetime.isoformat(), summary=str(commit.summary), step_id=step)
+                          time=commit.committed_datetime.isoformat(), summary=str(commit.summary),
+                          step_id=_step_of(commit))
 
     def branches(self) -> list[BranchInfo]:
         return [BranchInfo(name=head.name, researcher=head.name[len(BRANCH_PREFIX):],
@@ -278,6 +316,12 @@ class CodeStore:
             BRANCH_PREFIX + branch) else branch
         start = self._commit(ref)
         return [self._info(commit, ref) for commit in self.repo.iter_commits(start, max_count=limit)]
+
+
+def _step_of(commit: git.Commit) -> str | None:
+    """The step id in a commit's ``Step-Id:`` trailer."""
+    return next((line.split(":", 1)[1].strip() for line in str(commit.message).splitlines()
+                 if line.startswith(f"{STEP_TRAILER}:")), None)
 
 
 def _identity(name: str) -> dict[str, str]:

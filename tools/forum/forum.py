@@ -29,6 +29,20 @@ MAX_TAG = 40
 MAX_PAGE = 100
 
 
+# One statement: rank in the FTS index, then join each hit to its thread (rowid 2*id: post, 2*id+1: reply).
+_SEARCH_SQL = text("""
+WITH hits AS (
+    SELECT rowid, bm25(forum_fts, 4.0, 1.0, 2.0) AS rank, snippet(forum_fts, -1, '[', ']', '...', 20) AS snip
+    FROM forum_fts WHERE forum_fts MATCH :query ORDER BY rank LIMIT :limit OFFSET :offset)
+SELECT hits.rank, hits.snip, p.id AS post_id, r.id AS reply_id, p.title,
+       COALESCE(r.author, p.author) AS author, COALESCE(r.created_at, p.created_at) AS created_at
+FROM hits
+LEFT JOIN forum_reply r ON hits.rowid % 2 = 1 AND r.id = hits.rowid / 2
+JOIN forum_post p ON p.id = CASE WHEN hits.rowid % 2 = 1 THEN r.post_id ELSE hits.rowid / 2 END
+ORDER BY hits.rank
+""")
+
+
 class ForumError(ValueError):
     """Bad input (empty title, unknown post, ...); the message says what."""
 
@@ -145,44 +159,53 @@ class Forum:
                       body=_clean_text(body, "body", MAX_BODY), tags=json.dumps(clean_tags),
                       experiment_ids=json.dumps(list(links.get("experiment_ids", []))),
                       commits=json.dumps(list(links.get("commits", []))), created_at=_now(), step_id=step_id)
-        post_id = self._insert_once(row, PostRow, author, step_id,
-                                    lambda new: (post_rowid(new), row.title, row.body, " ".join(clean_tags)))
-        return self.read(post_id)
+        post_id, created = self._insert_once(row, PostRow, author, step_id,
+                                             lambda new: (post_rowid(new), row.title, row.body, " ".join(clean_tags)))
+        if not created:
+            return self.read(post_id)
+        return PostView(id=post_id, author=author, title=row.title, body=row.body, tags=clean_tags,
+                        experiment_ids=json.loads(row.experiment_ids), commits=json.loads(row.commits),
+                        created_at=_iso(row.created_at), score=0, reply_count=0, replies=[])
 
     def reply(self, author: str, post_id: int, body: str, step_id: str | None = None) -> ReplyView:
         self._require_post(post_id)
         row = ReplyRow(post_id=post_id, author=author, body=_clean_text(body, "reply body", MAX_BODY),
                        created_at=_now(), step_id=step_id)
-        reply_id = self._insert_once(row, ReplyRow, author, step_id,
-                                     lambda new: (reply_rowid(new), "", row.body, ""))
+        reply_id, created = self._insert_once(row, ReplyRow, author, step_id,
+                                              lambda new: (reply_rowid(new), "", row.body, ""))
+        if created:
+            return ReplyView(id=reply_id, post_id=post_id, author=author, body=row.body,
+                             created_at=_iso(row.created_at))
         with Session(self.engine) as session:
             stored = session.get(ReplyRow, reply_id)
-            assert stored is not None
+            if stored is None:
+                raise ForumError(f"reply {reply_id} vanished")
             return _reply_view(stored)
 
     def _insert_once(self, row: PostRow | ReplyRow, table: type[PostRow] | type[ReplyRow], author: str,
-                     step_id: str | None, fts_values: Any) -> int:
-        """Insert ``row`` and its FTS entry in one transaction, or return the id already written for the step."""
+                     step_id: str | None, fts_values: Any) -> tuple[int, bool]:
+        """Insert ``row`` and its FTS entry in one transaction -> (id, True), or (the step's earlier id, False)."""
         if step_id is not None:
             existing = self._find_step(table, author, step_id)
             if existing is not None:
-                return existing
+                return existing, False
         try:
-            with Session(self.engine) as session:
+            with Session(self.engine, expire_on_commit=False) as session:
                 session.add(row)
                 session.flush()
-                assert row.id is not None
+                if row.id is None:
+                    raise ForumError("the database assigned no id")
                 new_id = row.id
                 session.connection().execute(
                     text("INSERT INTO forum_fts(rowid, title, body, tags) VALUES (:rowid, :title, :body, :tags)"),
                     dict(zip(("rowid", "title", "body", "tags"), fts_values(new_id), strict=True)))
                 session.commit()
-                return new_id
+                return new_id, True
         except IntegrityError:
             existing = self._find_step(table, author, step_id) if step_id is not None else None
             if existing is None:
                 raise
-            return existing  # a concurrent call for the same step won the race
+            return existing, False  # a concurrent call for the same step won the race
 
     def _find_step(self, table: type[PostRow] | type[ReplyRow], author: str, step_id: str) -> int | None:
         with Session(self.engine) as session:
@@ -252,28 +275,17 @@ class Forum:
         terms = query_terms(query)
         if not terms:
             raise ForumError(f"the search query {query!r} has no words to look for")
-        with Session(self.engine) as session:
-            connection = session.connection()
+        with self.engine.connect() as connection:
             rows: list[Any] = []
             for match_all in (True, False) if len(terms) > 1 else (True,):
-                rows = list(connection.execute(text(
-                    "SELECT rowid, bm25(forum_fts, 4.0, 1.0, 2.0) AS rank, "
-                    "snippet(forum_fts, -1, '[', ']', '...', 20) AS snip "
-                    "FROM forum_fts WHERE forum_fts MATCH :query ORDER BY rank LIMIT :limit OFFSET :offset"),
-                    {"query": fts_query(terms, match_all), "limit": limit + 1, "offset": max(offset, 0)}))
+                rows = list(connection.execute(_SEARCH_SQL, {
+                    "query": fts_query(terms, match_all), "limit": limit + 1, "offset": max(offset, 0)}))
                 if rows:
                     break
-            hits = [self._hit(session, row.rowid, row.rank, row.snip) for row in rows[:limit]]
-        return Page(items=[hit for hit in hits if hit is not None], offset=offset, has_more=len(rows) > limit)
-
-    def _hit(self, session: Session, rowid: int, rank: float, snip: str) -> SearchHit | None:
-        reply = session.get(ReplyRow, rowid // 2) if rowid % 2 else None
-        post = session.get(PostRow, reply.post_id if reply is not None else rowid // 2)
-        if post is None or post.id is None:
-            return None
-        source = reply if reply is not None else post
-        return SearchHit(post_id=post.id, reply_id=reply.id if reply is not None else None, title=post.title,
-                         author=source.author, snippet=snip, created_at=_iso(source.created_at), rank=float(rank))
+        hits = [SearchHit(post_id=row.post_id, reply_id=row.reply_id, title=row.title, author=row.author,
+                          snippet=row.snip, created_at=_iso(datetime.fromisoformat(row.created_at)),
+                          rank=float(row.rank)) for row in rows[:limit]]
+        return Page(items=hits, offset=offset, has_more=len(rows) > limit)
 
     def feed(self, researcher: str, limit: int = 20) -> Feed:
         """What others wrote since this researcher last looked, oldest first; showing it moves the cursor."""

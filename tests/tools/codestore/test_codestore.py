@@ -75,6 +75,10 @@ def test_a_rewritten_dot_git_file_cannot_redirect_commits(store: CodeStore) -> N
     sha = store.commit_workspace("alice", "sneaky", "s1")
     assert store.log("bob", 1)[0].sha == bob_head
     assert store.log("alice", 1)[0].sha == sha
+    (alice / ".git").unlink()
+    (alice / ".git").mkdir()  # a fake repository in its place
+    assert store.commit_workspace("alice", "again", "s2") != sha
+    assert (alice / ".git").is_file()
 
 
 def test_copy_from_another_branch_into_own_workspace(store: CodeStore) -> None:
@@ -139,3 +143,15 @@ def test_concurrent_commits_from_many_researchers_all_land(store: CodeStore) -> 
     for name in names:
         assert len(store.log(name, limit=50)) == 6  # root + 5
     assert git.Repo(store.path).git.fsck("--no-dangling") == ""
+
+
+def test_idempotency_survives_a_lost_or_lagging_step_index(store: CodeStore) -> None:
+    store.ensure_researcher("alice")
+    first = store.commit_workspace("alice", "one", "s1")
+    second = store.commit_workspace("alice", "two", "s2")
+    index = store.path.parent / "steps" / "alice.jsonl"
+    index.write_text(index.read_text().splitlines()[0] + "\n")  # a crash after the commit, before its index line
+    assert store.commit_workspace("alice", "two", "s2") == second
+    index.unlink()  # the index lost entirely: rebuilt from the commit trailers
+    assert store.commit_workspace("alice", "one", "s1") == first
+    assert len(store.log("alice", limit=10)) == 3
