@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from aar import get_logger
-from tools.sandbox.config import ExecResult, SandboxLimits
+from tools.sandbox.config import ExecResult, SandboxLimits, SandboxMounts
 from tools.sandbox.output import HeadTailBuffer
 
 log = get_logger(__name__)
@@ -36,6 +36,7 @@ class Sandbox(Protocol):
     """One isolated place to run a researcher's commands; ``exec`` never raises for what the command does."""
 
     name: str
+    mounts: SandboxMounts
 
     def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> ExecResult: ...
 

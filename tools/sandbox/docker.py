@@ -29,6 +29,7 @@ SANDBOX_LABEL = "aar.sandbox"
 PYTHON_LABEL = "aar.python"  # on an image: "host" (mount this interpreter) or "image" (it has its own)
 _KEEPER_USER = "65534:65534"
 _API_TIMEOUT_S = 120
+_KILL_WAIT_S = 5.0  # after this, a container whose commands will not die is restarted
 
 
 def docker_client() -> docker.DockerClient:
@@ -71,6 +72,13 @@ class _DockerExec:
 
     def kill(self) -> None:
         self._sandbox.kill_commands()
+
+
+def _could_not_start(result: ExecResult) -> bool:
+    """True when the command never ran: runc or ``timeout`` could not fork (exit 126 / 125)."""
+    return result.exit_code in (125, 126) and (
+        "fork system call failed" in result.output or "OCI runtime exec failed" in result.output
+    )
 
 
 class DockerSandbox:
@@ -147,19 +155,51 @@ class DockerSandbox:
             pass
 
     def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> ExecResult:
+        result = self._exec_once(command, timeout_s, cwd)
+        if _could_not_start(result):
+            # Background processes of an earlier command (a fork bomb) hold every pid: clear them, try again.
+            self.kill_commands()
+            result = self._exec_once(command, timeout_s, cwd)
+        return result
+
+    def _exec_once(self, command: str, timeout_s: float, cwd: str) -> ExecResult:
         started = time.monotonic()
         argv = inner_command(command, timeout_s, self.config.kill_grace_s)
         try:
             running = _DockerExec(self, argv, cwd)
         except DockerException as exc:
             raise SandboxError(f"sandbox {self.name}: exec failed: {exc}") from exc
-        return run_capped(running, timeout_s, self.config, self.mounts.workspace, started)
+        result = run_capped(running, timeout_s, self.config, self.mounts.workspace, started)
+        if result.timed_out:
+            # What a timed-out command started (a fork bomb's leftovers, daemons) must not outlive it.
+            self.kill_commands()
+        return result
 
     def kill_commands(self) -> None:
-        """Kill every process of the sandbox user in the container (the keeper and init are not theirs)."""
-        self.client.api.exec_start(
-            self.client.api.exec_create(self.container.id, ["kill", "-KILL", "-1"], user=self.user)["Id"]
-        )
+        """Kill every process of the sandbox user in the container (the keeper and init are not theirs).
+
+        When even that cannot start (the pids limit is exhausted), restart the container: the workspace
+        survives, /tmp does not.
+        """
+        api = self.client.api
+        deadline = time.monotonic() + _KILL_WAIT_S
+        while time.monotonic() < deadline:
+            try:
+                exec_id = api.exec_create(self.container.id, ["bash", "-c", "kill -KILL -1"], user=self.user)["Id"]
+                api.exec_start(exec_id)
+                if not self._command_pids():
+                    return
+            except DockerException as exc:
+                log.info("sandbox_kill_exec_failed", name=self.name, error=str(exc)[:200])
+            time.sleep(0.1)
+        log.warning("sandbox_restarted", name=self.name, reason="processes could not be killed by exec")
+        self.container.restart(timeout=0)
+
+    def _command_pids(self) -> list[str]:
+        """Host PIDs of the sandbox user's processes in the container (zombies included: they hold pids)."""
+        uid = self.user.split(":")[0]
+        rows = self.container.top(ps_args="-o pid,uid")["Processes"] or []
+        return [pid for pid, owner in rows if owner == uid]
 
     def close(self) -> None:
         try:
