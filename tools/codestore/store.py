@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import itertools
 import json
 import os
 import re
@@ -39,6 +40,7 @@ _REF_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./~^-]{0,199}$")
 # Kept out of every commit: caches that only bloat the history.
 _DEFAULT_EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n.ipynb_checkpoints/\n"
 _IDENTITY_EMAIL = "{name}@aar.invalid"
+_MAX_LISTED = 1000
 
 
 class CodeStoreError(ValueError):
@@ -275,6 +277,10 @@ class CodeStore:
         except (BadName, BadObject, ValueError, git.GitCommandError):
             raise CodeStoreError(f"no commit or branch named '{ref}'") from None
 
+    def resolve(self, ref: str) -> str:
+        """The full commit id a branch name or (short) commit id stands for."""
+        return self._commit(ref).hexsha
+
     def _tree_entry(self, commit: git.Commit, parts: tuple[str, ...], ref: str, path: str) -> git.Blob | git.Tree:
         if not parts:
             return commit.tree
@@ -290,8 +296,11 @@ class CodeStore:
         except PathRefused as error:
             raise CodeStoreError(str(error)) from None
         if isinstance(entry, git.Tree):
-            return "\n".join(f"{item.path}/" if isinstance(item, git.Tree) else item.path
-                             for item in entry.traverse())
+            listing = [f"{item.path}/" if isinstance(item, git.Tree) else item.path
+                       for item in itertools.islice(entry.traverse(), _MAX_LISTED + 1)]
+            if len(listing) > _MAX_LISTED:
+                listing[_MAX_LISTED:] = [f"[... listing cut at {_MAX_LISTED} entries; show a subfolder]"]
+            return "\n".join(listing)
         data = entry.data_stream.read(max_bytes + 1)
         if b"\x00" in data[:8192]:
             raise CodeStoreError(f"'{path}' at {ref} is a binary file ({entry.size} bytes)")

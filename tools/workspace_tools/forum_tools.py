@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from tools.forum import MAX_BODY, MAX_PAGE, MAX_TITLE, PostView
-from tools.registry import Tool, ToolArgs, ToolContext
-from tools.workspace_tools.common import ctx_forum, preview, reports_input_errors
+from tools.registry import Tool, ToolArgs, ToolContext, ToolError
+from tools.workspace_tools.common import ctx_codestore, ctx_forum, preview, reports_input_errors
 
 # Long bodies are cut in lists (feed, search); forum_read shows a thread whole.
 PREVIEW_CHARS = 600
@@ -53,11 +53,22 @@ def _summary(post: PostView) -> dict[str, Any]:
     return data
 
 
+def _checked_links(args: ForumPostArgs, ctx: ToolContext) -> dict[str, list[str]]:
+    """Links that point somewhere: commits resolved to full ids, experiment ids known to the service."""
+    commits = [ctx_codestore(ctx).resolve(ref) for ref in args.commits] if args.commits else []
+    if args.experiment_ids and ctx.experiments is not None:
+        for experiment_id in args.experiment_ids:
+            try:
+                ctx.experiments.status(experiment_id)
+            except KeyError:
+                raise ToolError(f"experiment_ids: there is no experiment {experiment_id!r}") from None
+    return {"experiment_ids": args.experiment_ids, "commits": commits}
+
+
 @reports_input_errors
 def forum_post(args: ForumPostArgs, ctx: ToolContext) -> dict[str, Any]:
     post = ctx_forum(ctx).post(ctx.researcher, args.title, args.body, tags=args.tags,
-                               links={"experiment_ids": args.experiment_ids, "commits": args.commits},
-                               step_id=ctx.step_id)
+                               links=_checked_links(args, ctx), step_id=ctx.step_id)
     return {"post_id": post.id, "title": post.title, "created_at": post.created_at}
 
 

@@ -10,9 +10,11 @@ from tools.registry import ToolContext
 
 
 def test_post_is_found_by_search_feed_and_read_by_another_researcher(
-        call: CallTool, make_ctx: Callable[..., ToolContext]) -> None:
+        call: CallTool, ctx: ToolContext, make_ctx: Callable[..., ToolContext]) -> None:
+    assert ctx.codestore is not None
+    sha = ctx.codestore.commit_workspace("alice", "filtering", "s0")
     posted = call("forum_post", title="Confidence filtering", body="keeping only confident weak labels helps",
-                  tags=["filtering"], commits=["abc"])
+                  tags=["filtering"], commits=[sha[:10]])
     assert posted.ok
     post_id = posted.data["post_id"]
     bob = make_ctx("bob", step_id="bob-1")
@@ -23,7 +25,7 @@ def test_post_is_found_by_search_feed_and_read_by_another_researcher(
     assert call("forum_reply", bob, post_id=post_id, body="nice").ok
     assert call("forum_vote", bob, post_id=post_id, value=1).data["score"] == 1
     thread = json.loads(call("forum_read", bob, post_id=post_id).content)
-    assert thread["commits"] == ["abc"] and [reply["author"] for reply in thread["replies"]] == ["bob"]
+    assert thread["commits"] == [sha] and [reply["author"] for reply in thread["replies"]] == ["bob"]
 
 
 def test_forum_posts_are_idempotent_per_call(call: CallTool) -> None:
@@ -35,6 +37,8 @@ def test_forum_posts_are_idempotent_per_call(call: CallTool) -> None:
 def test_forum_errors_reach_the_model(call: CallTool) -> None:
     result = call("forum_reply", post_id=42, body="hello")
     assert not result.ok and "no post 42" in result.content
+    dangling = call("forum_post", title="t", body="b", commits=["deadbeef"])
+    assert not dangling.ok and "no commit or branch named 'deadbeef'" in dangling.content
 
 
 def test_code_tools_browse_and_copy_another_branch(call: CallTool, ctx: ToolContext,
