@@ -55,6 +55,10 @@ def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 0, settings: Scor
         log.info("scorer serving", url=url, run=str(run.root), rate_limit=settings.rate_limit)
 
     app = create_app(database, settings, on_startup=announce)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal with the handlers it found:
+    # these turn that into a clean exit (code 0) that still runs the clean-up below.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30, backlog=2048)
     try:
         uvicorn.Server(config).run(sockets=[sock])
@@ -64,6 +68,10 @@ def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 0, settings: Scor
             endpoint_path(run).unlink(missing_ok=True)
         database.close()
         sock.close()
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 @dataclass

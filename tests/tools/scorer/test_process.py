@@ -1,0 +1,101 @@
+"""The scorer as its own process: endpoint file, restart with its data intact, client retries, token storage."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aar import ConfigError, RunFolder
+from tools.scorer import ScorerClient, ScorerSettings, issue_tokens, read_endpoint, start_scorer
+from tools.scorer.db import db_path
+
+from .conftest import predictions_with_accuracy, register_synthetic, submission
+
+
+def test_serve_runs_apart_announces_itself_and_keeps_data_across_restarts(tmp_path: Path) -> None:
+    run = RunFolder(tmp_path / "run").ensure()
+    labels = register_synthetic(run)
+    tokens = issue_tokens(run, ["alice"])
+    first = start_scorer(run)
+    try:
+        endpoint = read_endpoint(run)
+        assert endpoint == {"url": first.url, "pid": first.pid} and first.pid != os.getpid()
+        assert stat.S_IMODE(os.stat(run.scorer_dir / "endpoint.json").st_mode) == 0o600
+        out = ScorerClient(first.url, tokens["alice"]).submit(
+            **submission("alice", predictions_with_accuracy(labels, 0.7, 1), "restart"))
+    finally:
+        assert first.stop() == 0
+    assert read_endpoint(run) is None  # a stopped scorer leaves no stale endpoint
+
+    port = int(first.url.rsplit(":", 1)[1])
+    second = start_scorer(run, port=port)
+    try:
+        client = ScorerClient(second.url, tokens["alice"])
+        replay = client.submit(**submission("alice", predictions_with_accuracy(labels, 0.7, 1), "restart"))
+        assert replay.replayed and replay.submission_id == out.submission_id
+    finally:
+        second.stop()
+
+
+def test_client_retries_connection_errors_until_the_server_is_back(tmp_path: Path) -> None:
+    run = RunFolder(tmp_path / "run").ensure()
+    register_synthetic(run)
+    tokens = issue_tokens(run, ["alice"])
+    process = start_scorer(run)
+    url = process.url
+    process.stop()
+    restarted: list[object] = []
+
+    def restart_soon() -> None:
+        time.sleep(1.0)
+        restarted.append(start_scorer(run, port=int(url.rsplit(":", 1)[1])))
+
+    thread = threading.Thread(target=restart_soon)
+    thread.start()
+    try:
+        client = ScorerClient(url, tokens["alice"], attempts=40)
+        assert client.health()
+    finally:
+        thread.join()
+        for p in restarted:
+            p.stop()  # type: ignore[attr-defined]
+    with pytest.raises(httpx.ConnectError):
+        ScorerClient(url, tokens["alice"], attempts=2).health()
+
+
+def test_tokens_are_hashed_in_the_database_and_plaintext_only_in_a_private_file(tmp_path: Path) -> None:
+    run = RunFolder(tmp_path / "run").ensure()
+    tokens = issue_tokens(run, ["alice", "bob"])
+    assert set(tokens) == {"admin", "alice", "bob"} and len(set(tokens.values())) == 3
+    assert stat.S_IMODE(os.stat(run.scorer_dir).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(run.scorer_dir / "tokens.json").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(db_path(run)).st_mode) == 0o600
+    raw = db_path(run).read_bytes() + b"".join(p.read_bytes() for p in run.scorer_dir.glob("scorer.sqlite-*"))
+    assert not any(token.encode() in raw for token in tokens.values())
+    assert issue_tokens(run, ["alice", "carol"])["alice"] == tokens["alice"]  # idempotent, new names added
+    assert json.loads((run.scorer_dir / "tokens.json").read_text())["carol"]
+    with pytest.raises(ConfigError, match="admin"):
+        issue_tokens(run, ["admin"])
+    with pytest.raises(ConfigError, match="researcher name"):
+        issue_tokens(run, ["../escape"])
+
+
+def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
+    run = RunFolder(tmp_path / "run").ensure()
+    register_synthetic(run)
+    tokens = issue_tokens(run, ["alice"])
+    with start_scorer(run, settings=ScorerSettings()) as process:
+        ScorerClient(process.url, tokens["alice"]).leaderboard()
+    with sqlite3.connect(db_path(run)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] >= 2  # health probe + leaderboard
+        for statement in ("UPDATE audit SET outcome = 'x'", "DELETE FROM audit"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(statement)
