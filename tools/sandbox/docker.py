@@ -167,13 +167,31 @@ class DockerSandbox:
         argv = inner_command(command, timeout_s, self.config.kill_grace_s)
         try:
             running = _DockerExec(self, argv, cwd)
-        except DockerException as exc:
-            raise SandboxError(f"sandbox {self.name}: exec failed: {exc}") from exc
+        except DockerException as first:
+            self._revive(first)
+            try:
+                running = _DockerExec(self, argv, cwd)
+            except DockerException as exc:
+                raise SandboxError(f"sandbox {self.name}: exec failed: {exc}") from exc
         result = run_capped(running, timeout_s, self.config, self.mounts.workspace, started)
         if result.timed_out:
             # What a timed-out command started (a fork bomb's leftovers, daemons) must not outlive it.
             self.kill_commands()
         return result
+
+    def _revive(self, error: DockerException) -> None:
+        """The container stopped or vanished under us (someone ran ``docker rm``): start it again, same mounts."""
+        log.warning("sandbox_container_lost", name=self.name, error=str(error)[:200])
+        try:
+            self.container.reload()
+            if self.container.status != "running":
+                self.container.start()
+                return
+        except NotFound:
+            pass
+        except DockerException:
+            log.info("sandbox_recreating", name=self.name)
+        self.container = self._start()
 
     def kill_commands(self) -> None:
         """Kill every process of the sandbox user in the container (the keeper and init are not theirs).
