@@ -67,9 +67,9 @@ class Corpus:
     def sample(self, count: int) -> list[str]:
         return self.rng.choices(self.words, cum_weights=self.cumulative, k=count)
 
-    def query(self) -> str:
-        """Two words of middling frequency (skipping the 100 commonest, which act like stop words)."""
-        return " ".join(self.rng.choice(self.words[100:3000]) for _ in range(2))
+    def query(self, words: int = 2) -> str:
+        """Words of middling frequency (skipping the 100 commonest, which act like stop words)."""
+        return " ".join(self.rng.choice(self.words[100:3000]) for _ in range(words))
 
 
 def bench_commits(root: Path, count: int) -> list[float]:
@@ -111,13 +111,14 @@ def bench_forum(root: Path, posts: int, queries: int, inserts: int) -> dict[str,
     forum = Forum(root / "forum.sqlite")
     results: dict[str, str] = {}
     results["forum bulk load"] = f"{posts} posts in {bulk_load(forum, corpus, posts):.1f} s"
-    query_texts = [corpus.query() for _ in range(queries)]
     forum.search("warmup")
-    samples = [timed(lambda q=q: forum.search(q, limit=10), 1)[0] for q in query_texts]
-    hits = statistics.mean(len(forum.search(q, limit=10).items) for q in query_texts[:50])
-    results[f"forum search at {posts} posts (2 mid-frequency words, top 10)"] = (
-        f"{summary(samples)}, mean hits {hits:.1f}")
-    common = [timed(lambda w=word: forum.search(w, limit=10), 1)[0] for word in corpus.words[:50] for _ in range(3)]
+    for words in (1, 2):
+        query_texts = [corpus.query(words) for _ in range(queries)]
+        samples = [timed(lambda q=q: forum.search(q, limit=10), 1)[0] for q in query_texts]
+        hits = statistics.mean(len(forum.search(q, limit=10).items) for q in query_texts[:50])
+        results[f"forum search at {posts} posts ({words} mid-frequency word(s), top 10)"] = (
+            f"{summary(samples)}, mean hits {hits:.1f}")
+    common = [timed(lambda w=word: forum.search(w, limit=10), 1)[0] for word in corpus.words[:50]]
     results[f"forum search at {posts} posts (one of the 50 commonest words)"] = summary(common)
     start = time.perf_counter()
     for index in range(inserts):

@@ -68,7 +68,7 @@ class BranchInfo:
 class CommitOutcome:
     sha: str
     created: bool  # False when an earlier commit with the same step id was returned
-    skipped_large: tuple[str, ...]  # files left out of the commit for being over the size limit
+    skipped: tuple[str, ...]  # paths left out of the commit: files over the size limit, nested git repositories
 
 
 def validate_researcher(name: str) -> str:
@@ -178,17 +178,23 @@ class CodeStore:
         with self._locked():
             existing = self._find_step(researcher, step_id)
             if existing is not None:
-                return CommitOutcome(existing, created=False, skipped_large=())
+                return CommitOutcome(existing, created=False, skipped=())
             runner, env = self._worktree_git(researcher)
-            large = self._large_files(self.run.workspace(researcher))
-            runner.execute(["git", "add", "--all", "--", ".", *(f":(exclude,literal){path}" for path in large)],
-                           env=env)
+            # Only we run git on this worktree, under the lock: a lock file now is a crashed run's leftover.
+            (self._admin_dir(researcher) / "index.lock").unlink(missing_ok=True)
+            left_out = self._left_out(self.run.workspace(researcher))
+            try:
+                runner.execute(["git", "add", "--all", "--ignore-errors", "--", ".",
+                                *(f":(exclude,literal){path}" for path in left_out)], env=env)
+            except git.GitCommandError as error:  # unreadable files: the rest is still staged
+                problem = str(error.stderr).strip().strip("'").splitlines()
+                left_out.append(f"(git add: {problem[0] if problem else 'failed'})")
             text = f"{message.strip() or 'workspace snapshot'}\n\n{STEP_TRAILER}: {step_id}\nResearcher: {researcher}\n"
             runner.execute(["git", "commit", "--quiet", "--allow-empty", "--no-verify", "-m", text], env=env)
             sha = self.repo.commit(branch).hexsha
             self._record_step(researcher, step_id, sha)
-        log.info("workspace committed", researcher=researcher, sha=sha, step_id=step_id, skipped=len(large))
-        return CommitOutcome(sha, created=True, skipped_large=tuple(large))
+        log.info("workspace committed", researcher=researcher, sha=sha, step_id=step_id, skipped=len(left_out))
+        return CommitOutcome(sha, created=True, skipped=tuple(left_out))
 
     # The step index (one JSON line per commit) spares a history scan per commit. A crash between a commit
     # and its index line leaves that commit at the branch tip, so the tip is checked as well; a lost index
@@ -222,18 +228,24 @@ class CodeStore:
             return tip.hexsha
         return None
 
-    def _large_files(self, workspace: Path) -> list[str]:
-        large: list[str] = []
+    def _left_out(self, workspace: Path) -> list[str]:
+        """Paths ``git add`` must skip: files over the size limit, and nested repositories (a ``git init``
+        in the workspace would otherwise make ``git add`` fail or record an empty submodule)."""
+        left_out: list[str] = []
         for folder, dirs, files in os.walk(workspace):
+            here = Path(folder)
+            if here != workspace and (".git" in dirs or ".git" in files):
+                left_out.append(here.relative_to(workspace).as_posix())
+                dirs[:] = []
+                continue
             dirs[:] = [name for name in dirs if name != ".git"]
             for name in files:
-                full = Path(folder) / name
                 try:
-                    if full.lstat().st_size > self.max_file_bytes:
-                        large.append(full.relative_to(workspace).as_posix())
+                    if (here / name).lstat().st_size > self.max_file_bytes:
+                        left_out.append((here / name).relative_to(workspace).as_posix())
                 except OSError:
                     continue
-        return large
+        return left_out
 
     def copy(self, researcher: str, ref: str, src: str, dst: str) -> list[str]:
         """Copy a file or folder from any commit into the researcher's own worktree; returns the paths written."""

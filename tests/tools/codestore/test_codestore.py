@@ -56,13 +56,16 @@ def test_deleted_files_disappear_from_the_next_commit(store: CodeStore) -> None:
         store.show(second, "a.txt")
 
 
-def test_files_over_the_size_limit_are_left_out(run_root: Path) -> None:
+def test_big_files_nested_repositories_and_fifos_are_left_out(run_root: Path) -> None:
     store = CodeStore(RunFolder(run_root), max_file_bytes=1000)
     workspace = store.ensure_researcher("alice")
     (workspace / "big.bin").write_bytes(b"x" * 2000)
     (workspace / "small.py").write_text("ok")
+    git.Repo.init(workspace / "vendored")  # a `git init` in the workspace, with no commit
+    (workspace / "vendored" / "lib.py").write_text("x")
+    os.mkfifo(workspace / "pipe")
     outcome = store.commit("alice", "snapshot", "s1")
-    assert outcome.skipped_large == ("big.bin",)
+    assert sorted(outcome.skipped) == ["big.bin", "vendored"]
     assert store.show(outcome.sha, "") == "small.py"
 
 
@@ -156,3 +159,11 @@ def test_idempotency_survives_a_lost_or_lagging_step_index(store: CodeStore) -> 
     index.unlink()  # the index lost entirely: rebuilt from the commit trailers
     assert store.commit_workspace("alice", "one", "s1") == first
     assert len(store.log("alice", limit=10)) == 3
+
+
+def test_a_crashed_commit_leaves_nothing_that_blocks_the_next(store: CodeStore) -> None:
+    workspace = store.ensure_researcher("alice")
+    (store.path / "worktrees" / "alice" / "index.lock").write_text("")  # left by a killed git
+    (workspace / "a.py").write_text("a")
+    sha = store.commit_workspace("alice", "after the crash", "s1")
+    assert store.show(sha, "a.py") == "a"
