@@ -7,10 +7,12 @@ byte-level BPE tokenizer, so they load through the same code path as hub models.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import random
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -100,8 +102,21 @@ def pretrain_models(
     spec = SPECS[size]
     root = (cache_dir or cache_root()) / "models" / f"{size}-{config_hash(asdict(spec), 'pretrain-v1')}"
     pair = ModelPair(strong=root / "strong", weak=root / "weak")
-    if (pair.strong / MARKER).exists() and (pair.weak / MARKER).exists():
+    if _complete(pair):
         return pair
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.with_name(root.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits for the first one's models instead of racing it
+        if not _complete(pair):
+            _pretrain(spec, size, root, on_step)
+    return pair
+
+
+def _complete(pair: ModelPair) -> bool:
+    return (pair.strong / MARKER).exists() and (pair.weak / MARKER).exists()
+
+
+def _pretrain(spec: PretrainSpec, size: str, root: Path, on_step: Callable[[int, int], None] | None) -> None:
     apply_thread_limit()
     quiet_transformers()
     started = time.perf_counter()
@@ -126,8 +141,7 @@ def pretrain_models(
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - spec.warmup) / max(1, spec.steps - spec.warmup)))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    tmp = root.with_name(root.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=root.name + ".partial-", dir=root.parent))
     model.train()
     meta = {"size": size, "spec": asdict(spec), "params": sum(p.numel() for p in model.parameters())}
     for step in range(1, spec.steps + 1):
@@ -146,4 +160,3 @@ def pretrain_models(
     shutil.rmtree(root, ignore_errors=True)
     tmp.rename(root)
     log.info("pretrained", size=size, seconds=round(time.perf_counter() - started, 1), loss=loss.item(), path=str(root))
-    return pair
