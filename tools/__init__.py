@@ -1,23 +1,40 @@
 """What a researcher works with: sandboxes, code store, forum, scorer, experiments, the agent tool registry.
 
-The sandbox, scorer and experiments packages expose their own surfaces (``tools.sandbox`` ...).
+The main entry points of the code store, forum and tool registry are importable from here; they load on first
+use, so that ``import tools.sandbox`` or ``tools.scorer`` does not pay for git and SQLModel. The sandbox,
+scorer and experiments packages expose their own surfaces (``tools.sandbox`` ...).
 """
 
-from tools.codestore import CodeStore, CodeStoreError
-from tools.forum import Forum, ForumError
-from tools.registry import Tool, ToolArgs, ToolContext, ToolError, ToolRegistry, ToolResult
-from tools.workspace_tools import default_registry
+from __future__ import annotations
 
-__all__ = [
-    "CodeStore",
-    "CodeStoreError",
-    "Forum",
-    "ForumError",
-    "Tool",
-    "ToolArgs",
-    "ToolContext",
-    "ToolError",
-    "ToolRegistry",
-    "ToolResult",
-    "default_registry",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tools.codestore import CodeStore, CodeStoreError
+    from tools.forum import Forum, ForumError
+    from tools.registry import Tool, ToolArgs, ToolContext, ToolError, ToolRegistry, ToolResult
+    from tools.workspace_tools import default_registry
+
+_EXPORTS = {
+    "CodeStore": "tools.codestore",
+    "CodeStoreError": "tools.codestore",
+    "Forum": "tools.forum",
+    "ForumError": "tools.forum",
+    "Tool": "tools.registry",
+    "ToolArgs": "tools.registry",
+    "ToolContext": "tools.registry",
+    "ToolError": "tools.registry",
+    "ToolRegistry": "tools.registry",
+    "ToolResult": "tools.registry",
+    "default_registry": "tools.workspace_tools",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tools' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

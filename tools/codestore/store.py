@@ -84,10 +84,12 @@ class CodeStore:
         self.max_file_bytes = max_file_bytes
         self._lock_path = self.path.parent / "repo.lock"
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._per_thread = threading.local()
         with self._locked():
             if not (self.path / "HEAD").exists():
                 self._create()
-        self._per_thread = threading.local()
+            if not self._has_branch("main"):  # also finishes a creation that a crash interrupted
+                self._root_commit()
 
     @property
     def repo(self) -> git.Repo:
@@ -105,9 +107,11 @@ class CodeStore:
         with repo.config_writer() as config:
             config.set_value("gc", "auto", "0")  # no background repacking while researchers commit
             config.set_value("core", "hooksPath", "/dev/null")
-        empty_tree = repo.git.hash_object("-t", "tree", "-w", os.devnull)
-        root = repo.git.commit_tree(empty_tree, "-m", "Campaign code store", env=_identity("aar"))
-        repo.git.update_ref("refs/heads/main", root)
+
+    def _root_commit(self) -> None:
+        empty_tree = self.repo.git.hash_object("-t", "tree", "-w", os.devnull)
+        root = self.repo.git.commit_tree(empty_tree, "-m", "Campaign code store", env=_identity("aar"))
+        self.repo.git.update_ref("refs/heads/main", root)
         log.info("code store created", path=str(self.path))
 
     @contextmanager
