@@ -325,6 +325,20 @@ class CodeStore:
             text += f"\n[... cut: the file has {entry.size} bytes, shown {max_bytes}]"
         return text
 
+    def diff(self, ref: str, base: str | None = None, max_chars: int = 60_000) -> str:
+        """The changes from ``base`` (default: ``ref``'s parent) to ``ref``, as a unified diff."""
+        commit = self._commit(ref)
+        if base is not None:
+            start = self._commit(base).hexsha
+        elif commit.parents:
+            start = commit.parents[0].hexsha
+        else:
+            return "(the root commit: no changes)"
+        text = self.repo.git.diff(start, commit.hexsha, "--stat", "--patch", "--no-color", "--no-ext-diff")
+        if len(text) > max_chars:
+            text = text[:max_chars] + f"\n[... diff cut at {max_chars} characters; use code_show for whole files]"
+        return text or "(no changes)"
+
     def _info(self, commit: git.Commit, branch: str | None) -> CommitInfo:
         return CommitInfo(sha=commit.hexsha, branch=branch, author=str(commit.author.name),
                           time=commit.committed_datetime.isoformat(), summary=str(commit.summary),

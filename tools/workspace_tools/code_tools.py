@@ -25,6 +25,11 @@ class CodeShowArgs(ToolArgs):
     path: str = Field("", description="A file (its text is shown) or a folder (its files are listed)")
 
 
+class CodeDiffArgs(ToolArgs):
+    ref: str = Field(min_length=1, description="A commit id or a branch such as researcher/alice")
+    base: str | None = Field(None, description="Compare with this commit or branch (default: ref's parent)")
+
+
 class CodeCopyArgs(ToolArgs):
     ref: str = Field(min_length=1, description="A commit id or a branch such as researcher/alice")
     src: str = Field(min_length=1, description="File or folder at that commit")
@@ -51,6 +56,12 @@ def code_show(args: CodeShowArgs, ctx: ToolContext) -> ToolResult:
 
 
 @reports_input_errors
+def code_diff(args: CodeDiffArgs, ctx: ToolContext) -> ToolResult:
+    return ToolResult(ok=True, content=ctx_codestore(ctx).diff(args.ref, args.base),
+                      data={"ref": args.ref, "base": args.base})
+
+
+@reports_input_errors
 def code_copy(args: CodeCopyArgs, ctx: ToolContext) -> dict[str, Any]:
     written = ctx_codestore(ctx).copy(ctx.researcher, args.ref, args.src, args.dst)
     return {"written": written}
@@ -61,6 +72,8 @@ CODE_TOOLS = [
          CodeBranchesArgs, code_branches),
     Tool("code_log", "Commits of a branch, newest first (each experiment you run is a commit).", CodeLogArgs, code_log),
     Tool("code_show", "Show a file, or list a folder, at any commit or branch.", CodeShowArgs, code_show),
+    Tool("code_diff", "What a commit changed (or the difference between two commits or branches).",
+         CodeDiffArgs, code_diff),
     Tool("code_copy", "Copy a file or folder from any commit or branch into your own workspace.",
          CodeCopyArgs, code_copy),
 ]

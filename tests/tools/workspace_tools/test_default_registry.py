@@ -10,6 +10,7 @@ CONTRACT_TOOLS = {
     "forum_post": {"title", "body", "tags", "experiment_ids", "commits"}, "forum_reply": {"post_id", "body"},
     "forum_vote": {"post_id", "value"}, "forum_read": {"post_id"}, "forum_search": {"query", "limit", "offset"},
     "forum_feed": {"limit"}, "code_branches": set(), "code_log": {"branch", "limit"}, "code_show": {"ref", "path"},
+    "code_diff": {"ref", "base"},
     "code_copy": {"ref", "src", "dst"}, "notebook_read": set(), "notebook_write": {"content", "mode"},
 }
 

@@ -54,6 +54,9 @@ def test_code_tools_browse_and_copy_another_branch(call: CallTool, ctx: ToolCont
     assert call("code_show", bob, ref=sha, path="methods/ens.py").content == "ENSEMBLE = 3\n"
     assert call("code_copy", bob, ref=sha, src="methods/ens.py", dst="theirs.py").data["written"] == ["theirs.py"]
     assert call("read_file", bob, path="theirs.py").content == "ENSEMBLE = 3\n"
+    diff = call("code_diff", bob, ref="researcher/alice").content
+    assert "methods/ens.py | 1 +" in diff and "+ENSEMBLE = 3" in diff
+    assert call("code_diff", bob, ref=sha, base=sha).content == "(no changes)"
     assert "no commit or branch named 'researcher/zed'" in call("code_show", bob, ref="researcher/zed", path="").content
 
 
