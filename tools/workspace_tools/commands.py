@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tools.registry import Tool, ToolArgs, ToolContext, ToolResult
+from tools.registry import Tool, ToolArgs, ToolContext, ToolError, ToolResult
+from tools.sandbox import SandboxError
 from tools.workspace_tools.common import need
 
 DEFAULT_TIMEOUT_S = 120.0
@@ -19,7 +20,10 @@ class RunCommandArgs(ToolArgs):
 
 def run_command(args: RunCommandArgs, ctx: ToolContext) -> ToolResult:
     sandbox = need(ctx.sandbox, "a sandbox")
-    result = sandbox.exec(args.command, timeout_s=args.timeout_s)
+    try:
+        result = sandbox.exec(args.command, timeout_s=args.timeout_s)
+    except SandboxError as error:  # the sandbox itself failed (engine gone, container removed): say so
+        raise ToolError(f"the sandbox could not run the command: {error}") from None
     status = f"exit code {result.exit_code}, {result.seconds:.1f}s"
     if result.timed_out:
         status += f", timed out after {args.timeout_s:g}s"

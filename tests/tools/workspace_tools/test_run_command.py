@@ -69,3 +69,17 @@ def test_files_the_sandbox_writes_are_committed(call: CallTool, sandbox_ctx: Too
     assert sandbox_ctx.codestore is not None
     sha = sandbox_ctx.codestore.commit_workspace("alice", "from the sandbox", "s1")
     assert sandbox_ctx.codestore.show(sha, "m/method.py") == "def run(ctx): ...\n"
+
+
+
+class _EngineGone:
+    """A sandbox whose engine has disappeared (the real backends raise SandboxError then)."""
+
+    def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> Any:
+        raise SandboxError("Docker engine not reachable")
+
+
+def test_a_failing_sandbox_is_reported_not_raised(call: CallTool, make_ctx: Callable[..., ToolContext]) -> None:
+    result = call("run_command", make_ctx(sandbox=_EngineGone()), command="true")
+    assert not result.ok
+    assert result.content == "run_command: the sandbox could not run the command: Docker engine not reachable"
