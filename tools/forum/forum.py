@@ -308,7 +308,14 @@ class Forum:
             remaining = self._unseen(session, researcher, cursor)
             feed = Feed(posts=[self._post_view(session, row, with_replies=False) for row in shown_posts],
                         replies=[_reply_view(row) for row in shown_replies], remaining=remaining)
-            session.add(cursor)
+            # An upsert that never moves a cursor back: two feed calls at once cannot collide or lose news.
+            session.connection().execute(text(
+                "INSERT INTO forum_feed_cursor(researcher, last_post_id, last_reply_id, seen_at) "
+                "VALUES (:researcher, :post, :reply, :seen) ON CONFLICT(researcher) DO UPDATE SET "
+                "last_post_id = max(last_post_id, excluded.last_post_id), "
+                "last_reply_id = max(last_reply_id, excluded.last_reply_id), seen_at = excluded.seen_at"),
+                {"researcher": researcher, "post": cursor.last_post_id, "reply": cursor.last_reply_id,
+                 "seen": cursor.seen_at.replace(tzinfo=None).isoformat(sep=" ")})
             session.commit()
         return feed
 
