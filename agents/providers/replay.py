@@ -4,11 +4,18 @@ Given a run folder it serves each researcher's own sessions (by the request's re
 one transcript file it serves that session. Before serving turn ``t`` it compares the tool results the environment
 just gave (the newest user message) with those recorded after turn ``t-1``; where they differ it reports the
 divergence (logged, kept in ``divergences``), and with ``on_divergence: stop`` raises :class:`ReplayDiverged`.
+
+A re-run environment cannot repeat everything: timestamps and durations differ, and so do identifiers it makes up
+(experiment ids, git commit ids, which depend on the time). Such values are masked when results are compared, and
+an identifier that differs in the same place is mapped from its recorded value to its live one, so the recorded
+turns that mention it (``wait_experiment{experiment_id}``, ``code_show{ref}``) are served with the live value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +25,63 @@ from agents.providers.config import ReplayConfig
 from agents.transcript import Redactor, read_transcript
 
 log = get_logger(__name__)
+
+
+VOLATILE = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
+    (re.compile(r'("(?:time|created_at|updated_at|started_at|finished_at|seconds)"\s*:\s*)-?[\d.]+(?:e-?\d+)?'), r"\1<time>"),
+    (re.compile(r"\b\d+(?:\.\d+)?s\]"), "<s>]"),  # run_command's "[exit code 0, 0.4s]"
+]
+IDENTIFIER = re.compile(r"\b(exp-[0-9a-f]{6,}|[0-9a-f]{40})\b")
+
+
+def mask_volatile(text: str) -> str:
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@dataclass
+class IdentifierMap:
+    """Recorded identifiers -> the live ones that took their place."""
+
+    live_of: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, recorded: str, live: str) -> bool:
+        """Whether two results agree up to volatile values and identifiers; learns the identifier pairs if so."""
+        recorded_parts = IDENTIFIER.split(mask_volatile(recorded))
+        live_parts = IDENTIFIER.split(mask_volatile(live))
+        if len(recorded_parts) != len(live_parts):
+            return False
+        learned: dict[str, str] = {}
+        for index, (old, new) in enumerate(zip(recorded_parts, live_parts, strict=True)):
+            if index % 2 == 0:
+                if old != new:
+                    return False
+            elif self.live_of.get(old, learned.get(old, new)) != new:
+                return False
+            else:
+                learned[old] = new
+        self.live_of.update(learned)
+        return True
+
+    @staticmethod
+    def aligned(recorded: str, live: str) -> str:
+        """The recorded text, masked, with identifiers replaced by the live ones in the same places: what is
+        left different is the real divergence."""
+        recorded_parts = IDENTIFIER.split(mask_volatile(recorded))
+        live_parts = IDENTIFIER.split(mask_volatile(live))
+        if len(recorded_parts) != len(live_parts):
+            return mask_volatile(recorded)
+        return "".join(new if index % 2 else old for index, (old, new) in enumerate(zip(recorded_parts, live_parts, strict=True)))
+
+    def apply(self, content: list[Block]) -> list[Block]:
+        changed = {old: new for old, new in self.live_of.items() if old != new}
+        if not changed:
+            return content
+        text = json.dumps(content)
+        text = IDENTIFIER.sub(lambda match: changed.get(match[0], match[0]), text)
+        return list(json.loads(text))
 
 
 class ReplayDiverged(ProviderError):
@@ -74,6 +138,7 @@ class ReplayProvider:
         self.divergences: list[Divergence] = []
         self._sessions: dict[tuple[str, int], RecordedSession] = {}
         self._redactor = Redactor.from_environment()
+        self.identifiers = IdentifierMap()
 
     def _session(self, researcher: str, session: int) -> RecordedSession:
         key = (researcher, session) if self.config.path.is_dir() else ("", 0)
@@ -94,7 +159,8 @@ class ReplayProvider:
         if turn is None:
             self._report(Divergence(meta.researcher, meta.session, meta.turn, -1, "-", "(session ended)", "(asked for another turn)"))
             return AssistantTurn([text_block("(the recording ends here)")], "end_turn", Usage(), "replay")
-        return AssistantTurn(turn.content, turn.stop_reason, turn.usage, turn.model, cost_usd=0.0)
+        content = self.identifiers.apply(turn.content)
+        return AssistantTurn(content, turn.stop_reason, turn.usage, turn.model, cost_usd=0.0)
 
     def _compare(
         self, researcher: str, session: int, turn: int, expected: list[dict[str, Any]], request: ModelRequest
@@ -108,10 +174,10 @@ class ReplayProvider:
         for index, record in enumerate(expected):
             got = live[index] if index < len(live) else None
             now = self._redactor.text(str(got.get("content", ""))) if got else "(no result)"
-            if got is None or now != record.get("content") or bool(got.get("is_error")) != bool(record.get("is_error")):
-                self._report(
-                    Divergence(researcher, session, turn - 1, index, str(record.get("name")), str(record.get("content")), now)
-                )
+            same_error = got is not None and bool(got.get("is_error")) == bool(record.get("is_error"))
+            if not (same_error and self.identifiers.matches(str(record.get("content", "")), now)):
+                recorded = self.identifiers.aligned(str(record.get("content", "")), now)
+                self._report(Divergence(researcher, session, turn - 1, index, str(record.get("name")), recorded, mask_volatile(now)))
 
     def _report(self, divergence: Divergence) -> None:
         self.divergences.append(divergence)

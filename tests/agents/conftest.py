@@ -1,86 +1,33 @@
-"""A small research lab for the agent tests: the real tool registry with deterministic experiment tools.
+"""A small research lab for the agent tests, built from the real parts: the tool registry with every workspace
+tool (git code store, SQLite forum, notebook), the experiment tools over the real experiment service, and a
+deterministic executor that scores a committed method file by formula instead of training models.
 
-Workspace tools (files, forum, code store, notebook) are the real ones from ``tools.workspace_tools`` when that
-package provides ``default_registry``; until then a minimal local stand-in over the same folders is used.
-Experiments are scored by a deterministic formula of the method file, so a session's results are reproducible.
+``run_command`` runs in a plain local shell stand-in for the sandbox (the sandboxes have their own tests).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import os
 import re
 import subprocess
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import Field
 
 from aar import RunFolder
-from tools.registry import Tool, ToolArgs, ToolContext, ToolError, ToolRegistry
+from tools.codestore import CodeStore
+from tools.experiments import ExperimentJob, ExperimentOutcome, ExperimentService, SeedResult, register_experiment_tools
+from tools.forum import Forum
+from tools.registry import ToolContext, ToolRegistry
+from tools.workspace_tools import default_registry
 
 BASE_PGR = {"naive": 0.10, "soft_xent": 0.14, "logconf": 0.20, "product": 0.12, "confident_only": 0.18,
             "bootstrap": 0.16, "zero_shot": 0.05}
-
-
-class RunExperimentArgs(ToolArgs):
-    method_path: str = Field(min_length=1)
-    task: str | None = None
-    seeds: list[int] | None = None
-
-
-class WaitArgs(ToolArgs):
-    experiment_id: str
-    timeout_s: float = 600.0
-
-
-class LimitArgs(ToolArgs):
-    limit: int = 10
-
-
-class NoArgs(ToolArgs):
-    pass
-
-
-class PathArgs(ToolArgs):
-    path: str
-
-
-class WriteArgs(ToolArgs):
-    path: str
-    content: str
-
-
-class CommandArgs(ToolArgs):
-    command: str
-    timeout_s: float = 60.0
-
-
-class PostArgs(ToolArgs):
-    title: str
-    body: str
-    tags: list[str] = []
-    experiment_ids: list[str] = []
-    commits: list[str] = []
-
-
-class ShowArgs(ToolArgs):
-    ref: str
-    path: str
-
-
-class CopyArgs(ToolArgs):
-    ref: str
-    src: str
-    dst: str
-
-
-class NotebookWriteArgs(ToolArgs):
-    content: str
-    mode: str = "replace"
 
 
 def score(text: str) -> float:
@@ -93,120 +40,130 @@ def score(text: str) -> float:
 
 
 @dataclass
+class FormulaExecutor:
+    """Scores the committed method file with :func:`score` (plus ``shift``: a different environment)."""
+
+    codestore: CodeStore
+    shift: float = 0.0
+    slots: int = 1
+
+    def run(self, job: ExperimentJob, slot: int, done_seeds: dict[int, SeedResult], record: Callable[[SeedResult], None]) -> ExperimentOutcome:
+        text = self.codestore.show(job.commit or "", job.method_path)
+        results = []
+        for offset, seed in enumerate(job.seeds):
+            result = done_seeds.get(seed) or SeedResult(seed=seed, pgr=round(score(text) + self.shift + 0.01 * offset, 4))
+            record(result)
+            results.append(result)
+        return ExperimentOutcome(per_seed=results)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class LocalShell:
+    """Stand-in for a sandbox: the command runs in the workspace, paths shown as a sandbox would show them."""
+
+    workspace: Path
+
+    @dataclass
+    class Outcome:
+        exit_code: int
+        output: str
+        timed_out: bool = False
+        truncated: bool = False
+        seconds: float = 0.0
+
+    def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> LocalShell.Outcome:
+        started = time.perf_counter()
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}  # the venv's python
+        done = subprocess.run(["bash", "-c", command], cwd=self.workspace, capture_output=True, text=True,
+                              timeout=timeout_s, env=env)
+        output = (done.stdout + done.stderr).replace(str(self.workspace), "/workspace")
+        return self.Outcome(done.returncode, output, seconds=time.perf_counter() - started)
+
+
+@dataclass
 class Lab:
-    """Shared state of one campaign: commits (snapshots of workspaces), experiments, forum posts."""
-
     run: RunFolder
-    commits: dict[str, dict[str, Any]] = field(default_factory=dict)
-    experiments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    by_step: dict[str, str] = field(default_factory=dict)
-    posts: list[dict[str, Any]] = field(default_factory=list)
-    score_shift: float = 0.0  # a different environment, for replay divergence
+    codestore: CodeStore = field(init=False)
+    forum: Forum = field(init=False)
+    executor: FormulaExecutor = field(init=False)
+    service: ExperimentService = field(init=False)
 
-    def context(self, researcher: str) -> ToolContext:
-        workspace = self.run.workspace(researcher)
-        workspace.mkdir(parents=True, exist_ok=True)
-        return ToolContext(researcher=researcher, step_id="", workspace=workspace, sandbox=None, codestore=None,
-                           forum=None, notebook_path=self.run.notebook(researcher))
+    def __post_init__(self) -> None:
+        self.codestore = CodeStore(self.run)
+        self.forum = Forum(self.run.forum)
+        self.executor = FormulaExecutor(self.codestore)
+        self.service = ExperimentService(self.run, self.executor, default_task="tiny_math", default_seeds=(1, 2))
+        self.service.start()
 
-    # -- experiments ----------------------------------------------------------------------------
-    def run_experiment(self, args: RunExperimentArgs, ctx: ToolContext) -> dict[str, Any]:
-        path = ctx.workspace / args.method_path
-        if not path.is_file():
-            raise ToolError(f"method_path: {args.method_path!r} is not a file in your workspace")
-        if ctx.step_id not in self.by_step:
-            files = {str(p.relative_to(ctx.workspace)): p.read_text() for p in sorted(ctx.workspace.rglob("*.py"))}
-            commit = hashlib.sha1(json.dumps([ctx.researcher, files], sort_keys=True).encode()).hexdigest()
-            self.commits[commit] = {"researcher": ctx.researcher, "files": files}
-            experiment_id = f"exp-{len(self.experiments) + 1:04d}"
-            self.experiments[experiment_id] = {
-                "experiment_id": experiment_id, "state": "done", "task": args.task or "tiny_math",
-                "method": args.method_path, "seeds": args.seeds or [1, 2], "researcher": ctx.researcher,
-                "commit": commit, "pgr_mean": round(score(files[args.method_path]) + self.score_shift, 4), "pgr_se": 0.01, "flags": [], "error": None,
-            }
-            self.by_step[ctx.step_id] = experiment_id
-        record = self.experiments[self.by_step[ctx.step_id]]
-        return {"experiment_id": record["experiment_id"], "commit": record["commit"], "state": "queued"}
+    @property
+    def score_shift(self) -> float:
+        return self.executor.shift
 
-    def wait_experiment(self, args: WaitArgs, ctx: ToolContext) -> dict[str, Any]:
-        if args.experiment_id not in self.experiments:
-            raise ToolError(f"experiment_id: no experiment {args.experiment_id!r}")
-        record = dict(self.experiments[args.experiment_id])
-        record["per_seed"] = [record["pgr_mean"] - 0.01, record["pgr_mean"] + 0.01]
-        record.pop("researcher")
-        return record
-
-    def leaderboard(self, args: LimitArgs, ctx: ToolContext) -> dict[str, Any]:
-        done = sorted(self.experiments.values(), key=lambda record: -record["pgr_mean"])[: args.limit]
-        return {"entries": [{"rank": rank, "researcher": r["researcher"], "method": r["method"],
-                             "experiment_id": r["experiment_id"], "commit": r["commit"], "pgr": r["pgr_mean"],
-                             "flags": r["flags"]} for rank, r in enumerate(done, start=1)]}
-
-    # -- a minimal stand-in for the workspace tools ------------------------------------------------
-    def write_file(self, args: WriteArgs, ctx: ToolContext) -> str:
-        target = ctx.workspace / args.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(args.content)
-        return f"wrote {args.path} ({len(args.content)} characters)"
-
-    def run_command(self, args: CommandArgs, ctx: ToolContext) -> str:
-        done = subprocess.run(["bash", "-c", args.command], cwd=ctx.workspace, capture_output=True, text=True,
-                              timeout=args.timeout_s)
-        output = (done.stdout + done.stderr).replace(str(ctx.workspace), "/workspace")  # as seen in a sandbox
-        return f"exit code {done.returncode}\n{output}"
-
-    def forum_post(self, args: PostArgs, ctx: ToolContext) -> dict[str, Any]:
-        self.posts.append({"author": ctx.researcher, "title": args.title, "body": args.body})
-        return {"post_id": len(self.posts)}
-
-    def forum_feed(self, args: LimitArgs, ctx: ToolContext) -> dict[str, Any]:
-        return {"posts": self.posts[-args.limit:]}
-
-    def code_branches(self, args: NoArgs, ctx: ToolContext) -> dict[str, Any]:
-        return {"branches": sorted({f"researcher/{c['researcher']}" for c in self.commits.values()})}
-
-    def code_show(self, args: ShowArgs, ctx: ToolContext) -> str:
-        files = self.commits.get(args.ref, {}).get("files", {})
-        if args.path not in files:
-            raise ToolError(f"no file {args.path!r} at {args.ref!r}")
-        return files[args.path]
-
-    def code_copy(self, args: CopyArgs, ctx: ToolContext) -> str:
-        return self.write_file(WriteArgs(path=args.dst, content=self.code_show(ShowArgs(ref=args.ref, path=args.src), ctx)), ctx)
-
-    def notebook_read(self, args: NoArgs, ctx: ToolContext) -> str:
-        return ctx.notebook_path.read_text() if ctx.notebook_path.is_file() else ""
-
-    def notebook_write(self, args: NotebookWriteArgs, ctx: ToolContext) -> str:
-        ctx.notebook_path.parent.mkdir(parents=True, exist_ok=True)
-        before = self.notebook_read(NoArgs(), ctx) if args.mode == "append" else ""
-        ctx.notebook_path.write_text(before + args.content)
-        return "notebook saved"
+    @score_shift.setter
+    def score_shift(self, value: float) -> None:
+        self.executor.shift = value
 
     def registry(self) -> ToolRegistry:
-        tools = [
-            Tool("run_experiment", "Commit the workspace and score a method.", RunExperimentArgs, self.run_experiment),
-            Tool("wait_experiment", "Wait for an experiment.", WaitArgs, self.wait_experiment),
-            Tool("leaderboard", "Best scores.", LimitArgs, self.leaderboard),
-            Tool("write_file", "Write a file.", WriteArgs, self.write_file),
-            Tool("run_command", "Run a shell command.", CommandArgs, self.run_command),
-            Tool("forum_post", "Post.", PostArgs, self.forum_post),
-            Tool("forum_feed", "New posts.", LimitArgs, self.forum_feed),
-            Tool("code_branches", "Branches.", NoArgs, self.code_branches),
-            Tool("code_show", "Show a file at a commit.", ShowArgs, self.code_show),
-            Tool("code_copy", "Copy a file from a commit.", CopyArgs, self.code_copy),
-            Tool("notebook_read", "Read the notebook.", NoArgs, self.notebook_read),
-            Tool("notebook_write", "Write the notebook.", NotebookWriteArgs, self.notebook_write),
-        ]
-        return ToolRegistry(tools)
+        return register_experiment_tools(default_registry())
+
+    def context(self, researcher: str) -> ToolContext:
+        workspace = self.codestore.ensure_researcher(researcher)
+        return ToolContext(researcher=researcher, step_id="", workspace=workspace, sandbox=LocalShell(workspace),
+                           codestore=self.codestore, forum=self.forum, notebook_path=self.run.notebook(researcher),
+                           experiments=self.service)
+
+    def post_titles(self) -> list[str]:
+        return [post.title for post in self.forum.search("PGR", limit=50).items]
+
+    def close(self) -> None:
+        self.service.close()
+        self.forum.close()
 
 
 @pytest.fixture
-def make_lab(tmp_path: Path) -> Callable[[str], Lab]:
+def make_lab(tmp_path: Path) -> Iterator[Callable[[str], Lab]]:
     """Independent labs in one test (a recording and its replay), each in its own run folder."""
-    return lambda name: Lab(RunFolder(tmp_path / name).ensure())
+    labs: list[Lab] = []
+
+    def make(name: str) -> Lab:
+        labs.append(Lab(RunFolder(tmp_path / name).ensure()))
+        return labs[-1]
+
+    yield make
+    for lab in labs:
+        lab.close()
 
 
 @pytest.fixture
 def lab(make_lab: Callable[[str], Lab]) -> Lab:
     return make_lab("run")
+
+
+def tool_history(run: RunFolder, researcher: str, session: int) -> list[dict[str, Any]]:
+    from agents.transcript import read_transcript
+
+    return [record for record in read_transcript(run.transcript(researcher, session)) if record["kind"] == "tool_result"]
+
+
+def assert_same_tool_history(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> int:
+    """Same calls with the same inputs and results, up to timestamps and made-up identifiers (experiment ids,
+    commit ids) mapped consistently; returns how many identifiers differed."""
+    from agents.providers.replay import IdentifierMap
+
+    assert len(first) == len(second)
+    identifiers = IdentifierMap()
+    for old, new in zip(first, second, strict=True):
+        assert (old["turn"], old["call"], old["step_id"], old["name"], old["is_error"]) == \
+            (new["turn"], new["call"], new["step_id"], new["name"], new["is_error"])
+        assert identifiers.apply([old["input"]])[0] == new["input"], old["step_id"]
+        assert identifiers.matches(old["content"], new["content"]), (old["step_id"], old["content"], new["content"])
+    return sum(1 for old, new in identifiers.live_of.items() if old != new)
+
+
+@pytest.fixture
+def same_tool_history() -> Callable[..., int]:
+    return lambda first_run, second_run, researcher, session: assert_same_tool_history(
+        tool_history(first_run, researcher, session), tool_history(second_run, researcher, session))

@@ -100,7 +100,7 @@ def test_a_session_against_a_chat_completions_server(chat_server: ChatServer, la
     assistant, ok_result, bad_result = second["messages"][-3:]
     assert [call["id"] for call in assistant["tool_calls"]] == ["call_1", "call_2"]
     assert ok_result == {"role": "tool", "tool_call_id": "call_1", "content": ok_result["content"]}
-    assert "wrote methods/a.py" in ok_result["content"]
+    assert "methods/a.py" in ok_result["content"]
     assert bad_result["tool_call_id"] == "call_2" and "not valid JSON" in bad_result["content"]
     # 400 uncached at $1, 600 cached at $0.10, 50 out at $2 per Mtok, then the second turn's defaults
     assert state.usage.cache_read == 600

@@ -42,7 +42,7 @@ def test_a_scripted_session_uses_the_research_tools_with_step_ids(lab: Any) -> N
         match = STEP_ID.match(record["step_id"])
         assert match, record["step_id"]
         assert (int(match[1]), int(match[2]), int(match[3])) == (1, record["turn"], record["call"])
-    assert "PGR" in lab.posts[0]["title"]
+    assert any("PGR" in title for title in lab.post_titles())
 
 
 def test_the_next_session_starts_fresh_with_the_notebook(lab: Any) -> None:
@@ -54,7 +54,8 @@ def test_the_next_session_starts_fresh_with_the_notebook(lab: Any) -> None:
     assert len(second.messages) == 1, "a new session does not carry the old conversation"
     opening = second.messages[0]["content"][0]["text"]
     assert notebook.strip() in opening
-    assert "## Forum feed" in opening and "## Leaderboard" in opening and "exp-0001" in opening
+    experiment_id = records(lab, "r0", 1, "tool_result")[5]["content"].split('"experiment_id": "')[1][:14]
+    assert "## Forum feed" in opening and "## Leaderboard" in opening and experiment_id in opening
 
 
 def test_at_the_step_limit_the_researcher_gets_one_turn_to_write_its_notebook(lab: Any) -> None:
@@ -66,12 +67,11 @@ def test_at_the_step_limit_the_researcher_gets_one_turn_to_write_its_notebook(la
     assert records(lab, "r0", 1, "session_end")[0]["reason"] == "max_steps"
 
 
-def test_scripted_sessions_are_deterministic_for_a_seed(make_lab: Any) -> None:
-    calls = []
-    for current in (make_lab("one"), make_lab("two")):
+def test_scripted_sessions_are_deterministic_for_a_seed(make_lab: Any, same_tool_history: Any) -> None:
+    one, two = make_lab("one"), make_lab("two")
+    for current in (one, two):
         scripted_researcher(current, seed=7).run_session(1, current.context("r0"))
-        calls.append([(r["name"], r["input"], r["content"]) for r in records(current, "r0", 1, "tool_result")])
-    assert calls[0] == calls[1]
+    same_tool_history(one.run, two.run, "r0", 1)
 
 
 def test_state_round_trips_through_json(lab: Any) -> None:
