@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aar import get_logger
-from tools.sandbox.access import grant_workspace_access, sandbox_identity
+from tools.sandbox.access import grant_mount_access, sandbox_identity
 from tools.sandbox.base import SandboxError, inner_command, run_capped
 from tools.sandbox.cgroups import Cgroup, create_cgroup
 from tools.sandbox.config import BwrapSandboxConfig, ExecResult, SandboxMounts
@@ -88,7 +88,7 @@ class BwrapSandbox:
             raise SandboxError(f"bwrap not found ({config.bwrap_path!r}); install bubblewrap")
         self.as_root = os.geteuid() == 0
         self.uid, self.gid = sandbox_identity(mounts.workspace) if self.as_root else (os.getuid(), os.getgid())
-        grant_workspace_access(mounts.workspace, self.uid)
+        grant_mount_access(mounts, self.uid)
         self._etc_dir = Path(tempfile.mkdtemp(prefix="aar-bwrap-etc-"))
         self._etc = _etc_files(self._etc_dir, self.uid, self.gid)
         self.cgroup: Cgroup | None = None

@@ -17,7 +17,7 @@ from docker.errors import DockerException, ImageNotFound, NotFound
 from docker.types import DeviceRequest, Mount, Ulimit
 
 from aar import get_logger
-from tools.sandbox.access import grant_workspace_access, sandbox_identity
+from tools.sandbox.access import grant_mount_access, sandbox_identity
 from tools.sandbox.base import SandboxError, inner_command, run_capped
 from tools.sandbox.config import DockerSandboxConfig, ExecResult, SandboxMounts
 from tools.sandbox.pyenv import python_environment
@@ -90,7 +90,7 @@ class DockerSandbox:
         self.name = name
         self.client = docker_client()
         uid, gid = sandbox_identity(mounts.workspace)
-        grant_workspace_access(mounts.workspace, uid)
+        grant_mount_access(mounts, uid)
         self.user = f"{uid}:{gid}"
         self.container = self._start()
 

@@ -55,10 +55,12 @@ SandboxFactory = Callable[..., Sandbox]
 
 @pytest.fixture()
 def make_sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SandboxFactory]:
-    """``make_sandbox(backend, name, data=None, **limits)``: an open sandbox over a fresh workspace, closed after."""
+    """``make_sandbox(backend, name, data=None, models=None, **limits)``: an open sandbox over a fresh workspace."""
     opened: list[Sandbox] = []
 
-    def factory(backend: str, name: str = "r1", data: Path | None = None, **limits: Any) -> Sandbox:
+    def factory(
+        backend: str, name: str = "r1", data: Path | None = None, models: Path | None = None, **limits: Any
+    ) -> Sandbox:
         settings = {**SMALL_LIMITS, **limits}
         if backend == "docker":
             request.getfixturevalue("docker_engine")
@@ -70,7 +72,7 @@ def make_sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[San
             config = BwrapSandboxConfig(**settings)
         workspace = tmp_path / f"workspace-{name}"
         workspace.mkdir()
-        sandbox = open_sandbox(config, SandboxMounts(workspace=workspace, data=data), f"test-{name}-{os.getpid()}")
+        sandbox = open_sandbox(config, SandboxMounts(workspace=workspace, data=data, models=models), f"test-{name}-{os.getpid()}")
         opened.append(sandbox)
         return sandbox
 

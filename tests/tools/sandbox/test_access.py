@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.sandbox.access import grant_workspace_access, sandbox_identity
+from tools.sandbox.access import grant_access, sandbox_identity
 from tools.sandbox.config import SANDBOX_UID
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="switching to another uid needs root")
@@ -46,7 +46,7 @@ def test_grant_lets_the_sandbox_uid_edit_existing_and_later_files(traversable: P
     (workspace / "sub").mkdir(parents=True)
     (workspace / "sub" / "method.py").write_text("old\n")
     assert _as_sandbox_user(f"echo new >> {workspace}/sub/method.py").returncode != 0
-    grant_workspace_access(workspace, SANDBOX_UID)
+    grant_access(workspace, SANDBOX_UID, writable=True)
     (workspace / "sub" / "copied.py").write_text("written by the host after the grant\n")
     done = _as_sandbox_user(f"echo new >> {workspace}/sub/method.py && echo x >> {workspace}/sub/copied.py")
     assert done.returncode == 0, done.stderr
@@ -60,5 +60,17 @@ def test_grant_does_not_reach_outside_the_workspace(traversable: Path) -> None:
     workspace.mkdir()
     outside.write_text("secret\n")
     (workspace / "link").symlink_to(outside)
-    grant_workspace_access(workspace, SANDBOX_UID)
+    grant_access(workspace, SANDBOX_UID, writable=True)
     assert _as_sandbox_user(f"echo x >> {outside}").returncode != 0
+
+
+@root_only
+def test_read_grant_makes_private_files_readable_not_writable(traversable: Path) -> None:
+    data = traversable / "bundle"
+    data.mkdir()
+    (data / "bundle.json").write_text("{}")
+    (data / "bundle.json").chmod(0o600)  # what an atomic write through mkstemp leaves
+    grant_access(data, SANDBOX_UID, writable=False)
+    assert _as_sandbox_user(f"cat {data}/bundle.json").stdout == "{}"
+    assert _as_sandbox_user(f"echo x >> {data}/bundle.json").returncode != 0
+    assert _as_sandbox_user(f"touch {data}/new").returncode != 0
