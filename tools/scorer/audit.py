@@ -25,7 +25,7 @@ class AuditRecord:
     outcome: str
 
 
-def append_audit(database: Database, record: AuditRecord) -> None:
+async def append_audit(database: Database, record: AuditRecord) -> None:
     def write(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT INTO audit (at, principal, role, client, http_method, path, action, status, outcome) "
@@ -33,7 +33,7 @@ def append_audit(database: Database, record: AuditRecord) -> None:
             (time.time(), record.principal, record.role, record.client, record.http_method, record.path,
              record.action, record.status, record.outcome[:2000]))
 
-    database.write(write)
+    await database.write_async(write)
 
 
 def read_audit(database: Database, limit: int | None = None, after_id: int = 0) -> list[AuditEntry]:

@@ -1,24 +1,29 @@
 """The scorer's SQLite database: ground truth, baselines, token hashes, submissions, flags, audit log.
 
 WAL mode with a busy timeout so that readers (the CLI, a dashboard) never block the server, and a single
-writer discipline inside a process: every write goes through :meth:`Database.write`, which holds one lock
-around one connection and commits before returning, so an acknowledged submission is always stored.
+writer discipline inside a process: every write goes through :meth:`Database.write`, which hands it to one
+writer thread owning one connection. That thread runs whatever writes are waiting in one transaction (each
+in its own savepoint, so one failing write undoes only itself), commits with a full fsync, and only then
+answers each caller: an acknowledged submission is always stored, and concurrent writers share one fsync.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from aar import RunFolder
 
 DB_FILE = "scorer.sqlite"
 BUSY_TIMEOUT_MS = 30_000
+MAX_BATCH = 256
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -125,8 +130,17 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+@dataclass
+class _Job(Generic[T]):
+    operation: Callable[[sqlite3.Connection], T]
+    done: threading.Event = field(default_factory=threading.Event)
+    value: Any = None
+    error: BaseException | None = None
+    notify: Callable[[], None] | None = None  # called from the writer thread once done (async callers)
+
+
 class Database:
-    """One write connection behind a lock plus one read connection per thread."""
+    """One writer thread (group commit) plus one read connection per calling thread."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -134,31 +148,87 @@ class Database:
         self._writer = _connect(path)
         if new:
             os.chmod(path, 0o600)
-        self._write_lock = threading.Lock()
+        self._writer.executescript(_SCHEMA)  # runs in its own transaction (executescript commits)
         self._local = threading.local()
-        with self._write_lock:
-            self._writer.executescript(_SCHEMA)  # runs in its own transaction (executescript commits)
+        self._jobs: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
+        self._start_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
     @classmethod
     def for_run(cls, run: RunFolder) -> Database:
         ensure_private_dir(run)
         return cls(db_path(run))
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """The single writer: BEGIN IMMEDIATE ... COMMIT under the process-wide write lock."""
-        with self._write_lock:
-            self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                self._writer.execute("ROLLBACK")
-                raise
-            self._writer.execute("COMMIT")
-
     def write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        with self.transaction() as conn:
-            return operation(conn)
+        """Run ``operation`` inside a write transaction; returns once it is committed (or raises its error)."""
+        job: _Job[T] = _Job(operation)
+        self._enqueue(job)
+        job.done.wait()
+        return self._result(job)
+
+    async def write_async(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """:meth:`write` for the event loop: awaits the commit without holding a worker thread."""
+        loop = asyncio.get_running_loop()
+        finished = loop.create_future()
+        job: _Job[T] = _Job(operation, notify=lambda: loop.call_soon_threadsafe(finished.set_result, None))
+        self._enqueue(job)
+        await finished
+        return self._result(job)
+
+    def _enqueue(self, job: _Job[Any]) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write_loop, name="scorer-db-writer", daemon=True)
+                self._thread.start()
+        self._jobs.put(job)
+
+    @staticmethod
+    def _result(job: _Job[T]) -> T:
+        if job.error is not None:
+            raise job.error
+        return job.value  # type: ignore[no-any-return]
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._jobs.put(None)  # stop after this batch
+                    break
+                batch.append(job)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Job[Any]]) -> None:
+        conn = self._writer
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT job")
+                try:
+                    job.value = job.operation(conn)
+                except BaseException as error:  # the caller gets it; the other jobs go on
+                    job.error = error
+                    conn.execute("ROLLBACK TO job")
+                conn.execute("RELEASE job")
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for job in batch:
+                if job.error is None:
+                    job.error, job.value = error, None
+        finally:
+            for job in batch:
+                job.done.set()
+                if job.notify is not None:
+                    job.notify()
 
     def reader(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -171,4 +241,8 @@ class Database:
         return self.reader().execute(sql, params).fetchall()
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
         self._writer.close()

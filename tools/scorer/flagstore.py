@@ -39,6 +39,14 @@ def active_flags(conn: sqlite3.Connection, researcher: str, experiment_id: str) 
     return [_flag_out(row) for row in rows]
 
 
+def all_active_flags(conn: sqlite3.Connection) -> dict[tuple[str, str], list[FlagOut]]:
+    """Every active flag, keyed by (researcher, experiment_id): one query for a whole leaderboard."""
+    grouped: dict[tuple[str, str], list[FlagOut]] = {}
+    for row in conn.execute(f"SELECT * FROM flags WHERE {ACTIVE} ORDER BY id").fetchall():
+        grouped.setdefault((row["researcher"], row["experiment_id"]), []).append(_flag_out(row))
+    return grouped
+
+
 def clear_flag(conn: sqlite3.Connection, flag_id: int, reason: str) -> FlagOut | None:
     conn.execute(f"UPDATE flags SET cleared_at = ?, cleared_reason = ? WHERE id = ? AND {ACTIVE}",
                  (time.time(), reason, flag_id))

@@ -11,7 +11,7 @@ import statistics
 from collections import defaultdict
 
 from tools.scorer.db import Database
-from tools.scorer.flagstore import active_flags
+from tools.scorer.flagstore import all_active_flags
 from tools.scorer.models import Leaderboard, LeaderboardEntry
 
 _EXPERIMENTS = """
@@ -48,11 +48,12 @@ def build_leaderboard(database: Database, private: bool, task: str | None = None
     conn = database.reader()
     where, params = ("WHERE task = ?", (task,)) if task else ("", ())
     rows = conn.execute(_EXPERIMENTS.format(where=where), params).fetchall()
+    active = all_active_flags(conn)
     best_public: dict[tuple[str, str], LeaderboardEntry] = {}
     ranked: list[LeaderboardEntry] = []
     flagged: list[LeaderboardEntry] = []
     for row in rows:
-        flags = active_flags(conn, row["researcher"], row["experiment_id"])
+        flags = active.get((row["researcher"], row["experiment_id"]), [])
         entry = LeaderboardEntry(
             rank=None, researcher=row["researcher"], task=row["task"], experiment_id=row["experiment_id"],
             method=row["method"], commit=row["commit_sha"], n_seeds=row["n_seeds"], flags=flags,

@@ -45,6 +45,7 @@ def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 0, settings: Scor
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it
     sock.bind((host, port))
     sock.listen(2048)
     bound_port = sock.getsockname()[1]

@@ -26,7 +26,7 @@ from tools.scorer.models import API, ClearFlagIn, EvaluateIn, FlagIn, Submission
 from tools.scorer.service import Rejected, ScorerService
 from tools.scorer.settings import ScorerSettings
 from tools.scorer.tasks import load_task, task_names
-from tools.scorer.tokens import Principal, authenticate
+from tools.scorer.tokens import Principal, authenticate_hash, hash_token
 
 log = get_logger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -60,18 +60,14 @@ async def read_json(request: Request, model: type[ModelT], cap: int) -> ModelT:
         raise Rejected(422, describe_validation_error("request body", error)) from None
 
 
-def _principal(request: Request, database: Database) -> Principal:
+def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
         raise Rejected(401, "missing token: send 'Authorization: Bearer <token>'")
     if scheme.lower() != "bearer" or not token.strip():
         raise Rejected(401, "malformed Authorization header: expected 'Bearer <token>'")
-    principal = authenticate(database, token.strip())
-    if principal is None:
-        raise Rejected(401, "unknown token")
-    request.state.principal = principal
-    return principal
+    return token.strip()
 
 
 def create_app(database: Database, settings: ScorerSettings, on_startup: Callable[[], None] | None = None) -> FastAPI:
@@ -81,8 +77,18 @@ def create_app(database: Database, settings: ScorerSettings, on_startup: Callabl
         app.router.on_startup.append(on_startup)
     cap = settings.max_payload_bytes
 
+    known: dict[str, Principal] = {}  # token hash -> principal (tokens are never revoked while serving)
+
     async def principal(request: Request) -> Principal:
-        return await run_in_threadpool(_principal, request, database)
+        digest = hash_token(_bearer(request))
+        who = known.get(digest)
+        if who is None:
+            who = await run_in_threadpool(authenticate_hash, database, digest)
+            if who is None:
+                raise Rejected(401, "unknown token")
+            known[digest] = who
+        request.state.principal = who
+        return who
 
     async def admin(request: Request) -> Principal:
         who = await principal(request)
@@ -118,7 +124,7 @@ def create_app(database: Database, settings: ScorerSettings, on_startup: Callabl
             status=response.status_code, outcome=getattr(request.state, "outcome", "ok" if response.status_code < 400
                                                          else f"status {response.status_code}"),
         )
-        await run_in_threadpool(append_audit, database, record)
+        await append_audit(database, record)
         return response
 
     @app.get(f"{API}/health")

@@ -14,7 +14,7 @@ import numpy as np
 
 from aar import get_logger
 from tools.scorer.checks.flags import Flag
-from tools.scorer.checks.pgr import check_pgr_above_one, check_pgr_jump, pooled_seed_sd
+from tools.scorer.checks.pgr import check_pgr_above_one, check_pgr_jump, seed_sd_from_sums
 from tools.scorer.checks.predictions import check_predictions
 from tools.scorer.db import Database
 from tools.scorer.checks.flags import FAILED_REVERIFICATION, PGR_JUMP
@@ -35,6 +35,14 @@ from tools.scorer.tokens import Principal
 
 log = get_logger(__name__)
 _UNSCORED_SPLITS = ("train_label", "train_unlabel")
+_UNFLAGGED = ("NOT EXISTS (SELECT 1 FROM flags f WHERE f.researcher = s.researcher "
+              "AND f.experiment_id = s.experiment_id AND f.cleared_at IS NULL)")
+# Summed squared deviations of public PGR within each unflagged multi-seed experiment, and their dof.
+_SEED_SPREAD = f"""
+SELECT SUM(ss), SUM(n - 1) FROM (
+    SELECT COUNT(*) AS n, SUM(public_pgr * public_pgr) - SUM(public_pgr) * SUM(public_pgr) / COUNT(*) AS ss
+    FROM submissions s WHERE task = ? AND {_UNFLAGGED} GROUP BY researcher, experiment_id HAVING COUNT(*) >= 2)
+"""
 
 
 class Rejected(Exception):
@@ -130,16 +138,12 @@ class ScorerService:
             return self._out(conn, row["id"], replayed=True)
         now = time.time()
         self._enforce_rate_limit(conn, payload.researcher, now)
-        history = conn.execute(
-            "SELECT s.researcher, s.experiment_id, s.public_pgr FROM submissions s WHERE s.task = ? AND NOT EXISTS "
-            "(SELECT 1 FROM flags f WHERE f.researcher = s.researcher AND f.experiment_id = s.experiment_id "
-            "AND f.cleared_at IS NULL)", (task.name,)).fetchall()
-        groups: dict[tuple[str, str], list[float]] = {}
-        for h in history:
-            groups.setdefault((h["researcher"], h["experiment_id"]), []).append(h["public_pgr"])
+        n_history, best = conn.execute(f"SELECT COUNT(*), MAX(public_pgr) FROM submissions s WHERE task = ? AND "
+                                       f"{_UNFLAGGED}", (task.name,)).fetchone()
+        squares, dof = conn.execute(_SEED_SPREAD, (task.name,)).fetchone()
         checks = [
             check_pgr_above_one(scores.public_pgr, self.settings.pgr_above_one_tolerance),
-            check_pgr_jump(scores.public_pgr, [h["public_pgr"] for h in history], pooled_seed_sd(list(groups.values())),
+            check_pgr_jump(scores.public_pgr, best, n_history, seed_sd_from_sums(squares, dof),
                            self.settings.jump_sigmas, self.settings.jump_min_pgr, self.settings.jump_min_history),
         ]
         flags = flags + [flag for flag in checks if flag is not None]
@@ -175,17 +179,15 @@ class ScorerService:
     @staticmethod
     def _best_exact(conn: sqlite3.Connection, researcher: str, task: str) -> float | None:
         row = conn.execute(
-            "SELECT MAX(s.public_pgr) FROM submissions s WHERE s.researcher = ? AND s.task = ? AND "
-            "s.released_pgr IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.researcher = s.researcher "
-            "AND f.experiment_id = s.experiment_id AND f.cleared_at IS NULL)", (researcher, task)).fetchone()
+            f"SELECT MAX(public_pgr) FROM submissions s WHERE researcher = ? AND task = ? AND "
+            f"released_pgr IS NOT NULL AND {_UNFLAGGED}", (researcher, task)).fetchone()
         return None if row[0] is None else float(row[0])
 
     @staticmethod
     def _best_released(conn: sqlite3.Connection, researcher: str, task: str) -> float | None:
         row = conn.execute(
-            "SELECT MAX(s.released_pgr) FROM submissions s WHERE s.researcher = ? AND s.task = ? AND NOT EXISTS "
-            "(SELECT 1 FROM flags f WHERE f.researcher = s.researcher AND f.experiment_id = s.experiment_id "
-            "AND f.cleared_at IS NULL)", (researcher, task)).fetchone()
+            f"SELECT MAX(released_pgr) FROM submissions s WHERE researcher = ? AND task = ? AND {_UNFLAGGED}",
+            (researcher, task)).fetchone()
         return None if row[0] is None else float(row[0])
 
     def _existing(self, researcher: str, experiment_id: str, seed: int) -> SubmissionOut | None:

@@ -92,8 +92,8 @@ def issue_tokens(run: RunFolder, researchers: list[str]) -> dict[str, str]:
     return {name: tokens[name] for name in wanted}
 
 
-def authenticate(database: Database, token: str) -> Principal | None:
-    rows = database.query("SELECT principal, role FROM tokens WHERE token_hash = ?", (hash_token(token),))
+def authenticate_hash(database: Database, token_hash: str) -> Principal | None:
+    rows = database.query("SELECT principal, role FROM tokens WHERE token_hash = ?", (token_hash,))
     if not rows:
         return None
     return Principal(name=rows[0]["principal"], role=rows[0]["role"])

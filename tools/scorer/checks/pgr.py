@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Sequence
 
 from tools.scorer.checks.flags import PGR_ABOVE_ONE, PGR_JUMP, Flag
 
@@ -21,37 +19,32 @@ def check_pgr_above_one(pgr: float, tolerance: float = 0.0) -> Flag | None:
     return None
 
 
-def pooled_seed_sd(groups: Sequence[Sequence[float]]) -> float | None:
-    """The pooled within-experiment standard deviation of per-seed PGR (experiments with 2+ seeds)."""
-    squares = 0.0
-    dof = 0
-    for values in groups:
-        finite = [v for v in values if math.isfinite(v)]
-        if len(finite) >= 2:
-            squares += statistics.variance(finite) * (len(finite) - 1)
-            dof += len(finite) - 1
-    return math.sqrt(squares / dof) if dof else None
+def seed_sd_from_sums(squares: float | None, dof: int | None) -> float | None:
+    """The pooled within-experiment sd of per-seed PGR, from the summed squared deviations and their dof."""
+    if not dof or squares is None:
+        return None
+    return math.sqrt(max(0.0, squares) / dof)
 
 
 def check_pgr_jump(
     pgr: float,
-    history: Sequence[float],
+    best: float | None,
+    n_history: int,
     seed_sd: float | None,
     sigmas: float = 4.0,
     min_jump: float = 0.3,
     min_history: int = 4,
 ) -> Flag | None:
-    """Flag a PGR that exceeds every earlier result by more than ``sigmas`` seed sds (and ``min_jump``)."""
-    earlier = [v for v in history if math.isfinite(v)]
-    if not math.isfinite(pgr) or len(earlier) < min_history:
+    """Flag a PGR that exceeds the best of ``n_history`` earlier results by more than ``sigmas`` seed sds
+    (and by at least ``min_jump``); ``seed_sd`` is the spread between seeds of one experiment."""
+    if best is None or not math.isfinite(pgr) or n_history < min_history:
         return None
     sd = seed_sd if seed_sd is not None and seed_sd > 0 else DEFAULT_SEED_SD
-    best = max(earlier)
     threshold = max(min_jump, sigmas * sd)
     if pgr - best > threshold:
         return Flag(
             PGR_JUMP,
-            f"public PGR jumped more than {threshold:.2f} above the best of {len(earlier)} earlier results on this "
+            f"public PGR jumped more than {threshold:.2f} above the best of {n_history} earlier results on this "
             f"task ({sigmas:g} seed sds of {sd:.3f}); excluded until re-executed on fresh seeds and the private split",
         )
     return None
