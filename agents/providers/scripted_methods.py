@@ -7,14 +7,15 @@ import random
 import re
 from dataclasses import dataclass, field
 
-# Built-in method -> hyper-parameter -> values worth trying (names follow w2s_core.methods.get_builtin).
+# Built-in method -> hyper-parameter -> values worth trying: the method's own hyper-parameters and the training
+# settings it passes on (w2s_core.methods.builtin and w2s_core.training.TrainSettings).
 HYPERPARAMETERS: dict[str, dict[str, list[float]]] = {
-    "naive": {},
-    "soft_xent": {},
-    "logconf": {"aux_weight": [0.25, 0.5, 0.75, 1.0]},
-    "product": {},
-    "confident_only": {"threshold": [0.6, 0.7, 0.8, 0.9]},
-    "bootstrap": {},
+    "naive": {"epochs": [1.0, 2.0, 3.0]},
+    "soft_xent": {"epochs": [1.0, 2.0, 3.0], "weight_decay": [0.0, 0.01]},
+    "logconf": {"aux_weight": [0.25, 0.5, 0.75, 1.0], "aux_warmup_frac": [0.1, 0.2]},
+    "product": {"alpha": [0.5, 1.0], "beta": [0.5, 1.0, 2.0]},
+    "confident_only": {"keep_frac": [0.3, 0.5, 0.7, 0.9]},
+    "bootstrap": {"rounds": [1, 2]},
     "zero_shot": {},
 }
 
