@@ -67,8 +67,13 @@ class _DockerExec:
         yield from self._stream
 
     def exit_code(self) -> int:
-        code = self._sandbox.client.api.exec_inspect(self._exec_id).get("ExitCode")
-        return 137 if code is None else int(code)
+        # The stream can close a moment before the engine records the exit: wait for it briefly.
+        for _ in range(50):
+            state = self._sandbox.client.api.exec_inspect(self._exec_id)
+            if not state.get("Running") and state.get("ExitCode") is not None:
+                return int(state["ExitCode"])
+            time.sleep(0.02)
+        return 137
 
     def kill(self) -> None:
         self._sandbox.kill_commands()

@@ -140,6 +140,10 @@ def download_debs(packages: list[str], dest: Path) -> list[Path]:
     missing = [p for p in packages if not any(dest.glob(f"{p}_*.deb"))]
     if missing:
         done = subprocess.run(["apt-get", "download", *missing], cwd=dest, capture_output=True, text=True)
+        if done.returncode != 0 and os.geteuid() == 0:
+            # A fresh machine may have no package lists yet (slim images delete them): fetch them once.
+            subprocess.run(["apt-get", "update", "-qq"], capture_output=True, text=True)
+            done = subprocess.run(["apt-get", "download", *missing], cwd=dest, capture_output=True, text=True)
         if done.returncode != 0:
             raise SandboxError(
                 "apt-get download failed (run `apt-get update` first?): " + done.stderr.strip()[-500:]
