@@ -22,6 +22,12 @@ class Usage:
     experiments: int
 
 
+ALL_KINDS = frozenset({"api_dollars", "wall_clock_hours", "compute_hours", "experiments"})
+# The limits that end a session at once; an exhausted experiment budget only refuses new experiments (the
+# researcher may still wait for, read and post what is already running) and gives it no further session.
+SPENDING_KINDS = ALL_KINDS - {"experiments"}
+
+
 class BudgetKeeper:
     def __init__(self, config: CampaignConfig, ledger: Ledger, queue: ExperimentQueue, events: EventLog) -> None:
         self.config = config
@@ -42,13 +48,13 @@ class BudgetKeeper:
             experiments=len(records),
         )
 
-    def exceeded(self, researcher: str | None = None) -> str | None:
-        """The first limit reached for the campaign (or this researcher), as a sentence; None if all are fine."""
+    def exceeded(self, researcher: str | None = None, kinds: frozenset[str] = ALL_KINDS) -> str | None:
+        """The first limit (among ``kinds``) reached for the campaign or this researcher, as a sentence."""
         scopes: list[tuple[str, Budget, str | None]] = [("campaign", self.config.budgets.campaign, None)]
         if researcher is not None:
             scopes.append((researcher, self.config.budgets.per_researcher, researcher))
         for scope, budget, who in scopes:
-            reason = _first_reached(budget, self.usage(who))
+            reason = _first_reached(budget, self.usage(who), kinds)
             if reason is not None:
                 self._announce(scope, reason)
                 return f"{scope} budget reached: {reason}"
@@ -63,7 +69,7 @@ class BudgetKeeper:
         self.events.emit("budget_reached", scope=scope, reason=reason)
 
 
-def _first_reached(budget: Budget, usage: Usage) -> str | None:
+def _first_reached(budget: Budget, usage: Usage, kinds: frozenset[str]) -> str | None:
     checks = [
         ("api_dollars", budget.api_dollars, usage.api_dollars),
         ("wall_clock_hours", budget.wall_clock_hours, usage.wall_clock_hours),
@@ -71,6 +77,6 @@ def _first_reached(budget: Budget, usage: Usage) -> str | None:
         ("experiments", budget.experiments, usage.experiments),
     ]
     for name, limit, used in checks:
-        if limit is not None and used >= limit:
+        if name in kinds and limit is not None and used >= limit:
             return f"{name} {used:.4g} of {limit:.4g}"
     return None

@@ -25,7 +25,7 @@ def new_run_folder(config: CampaignConfig, run_dir: Path | None, runs_root: Path
     root = run_dir or runs_root / f"{config.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     if (root / "campaign.yaml").exists():
         raise ConfigError(f"--run-dir {root}: a campaign already lives there; use 'aar campaign resume {root}'")
-    run = RunFolder(root).ensure()
+    run = RunFolder(Path(root).resolve()).ensure()
     write_atomic(run.config, yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False))
     return run
 

@@ -22,12 +22,16 @@ def _fail(message: str) -> NoReturn:
 
 
 def _open(run_dir: Path) -> RunFolder:
+    """The run folder, after checking that its campaign config still reads (else one line and exit 2)."""
+    from orchestrator.config import load_campaign_config
     from orchestrator.snapshot import open_run
 
     try:
-        return open_run(run_dir)
+        run = open_run(run_dir)
+        load_campaign_config(run.config)
     except ConfigError as error:
         _fail(str(error))
+    return run
 
 
 def _execute(run: RunFolder) -> None:

@@ -14,7 +14,7 @@ from aar import RunFolder, get_logger
 from agents.providers.config import build_provider
 from agents.researcher import Researcher, SessionLimits, SessionState
 from agents.seeds import Seed, list_seeds
-from orchestrator.budgets import BudgetKeeper
+from orchestrator.budgets import SPENDING_KINDS, BudgetKeeper
 from orchestrator.config import CampaignConfig
 from orchestrator.digest import round_digest_text
 from orchestrator.ledger import EventLog, Ledger
@@ -102,7 +102,7 @@ class CampaignHost:
     def should_halt(self, name: str) -> str | None:
         if self.s.run.stop_request.exists():
             return "stop requested"
-        return self.s.budgets.exceeded(name)
+        return self.s.budgets.exceeded(name, SPENDING_KINDS)
 
     def record_step(self, name: str, round_index: int, state: SessionState, kind: str, seconds: float, cost: float) -> None:
         self.s.ledger.record_step(

@@ -5,6 +5,8 @@ idempotent (tokens and task registrations are kept, bundles and baselines come f
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -135,11 +137,12 @@ def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
     run.ensure()
     register_data_folder(config)
     preflight(config)
-    events, ledger = EventLog(run), Ledger(run)
-    scorer = start_scorer(run, settings=config.scorer)
     researchers = config.researcher_ids()
+    register_tasks(run, config, [*config.tasks, *config.held_out_tasks])  # the slow part: before any process starts
     tokens = issue_tokens(run, researchers)
-    register_tasks(run, config, [*config.tasks, *config.held_out_tasks])
+    events, ledger = EventLog(run), Ledger(run)
+    stop_stale_scorer(run)
+    scorer = start_scorer(run, settings=config.scorer)
     codestore, forum = CodeStore(run), Forum(run.forum)
     sink = ScorerSink(scorer.url, {name: tokens[name] for name in researchers})
     experiments = ExperimentService(
@@ -157,6 +160,23 @@ def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
     experiments.start()
     ledger.clock_start()
     return services
+
+
+def stop_stale_scorer(run: RunFolder) -> None:
+    """A campaign killed with -9 leaves its scorer process running: end it before starting a fresh one."""
+    from tools.scorer import read_endpoint
+
+    endpoint = read_endpoint(run)
+    pid = int(endpoint["pid"]) if endpoint and isinstance(endpoint.get("pid"), int) else None
+    if pid is None or pid == os.getpid():
+        return
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return  # gone already
+    if b"tools.scorer" in cmdline and str(run.root).encode() in cmdline:
+        os.kill(pid, signal.SIGTERM)
+        log.info("stale_scorer_stopped", pid=pid)
 
 
 def open_researcher_sandboxes(run: RunFolder, config: CampaignConfig) -> dict[str, Any]:

@@ -19,7 +19,7 @@ HUMAN_BASELINE_PGR = 0.23
 
 
 def open_run(path: Path) -> RunFolder:
-    run = RunFolder(Path(path))
+    run = RunFolder(Path(path).resolve())
     if not run.config.is_file():
         raise ConfigError(f"{path}: not a campaign run folder (no {run.config.name})")
     return run
@@ -39,7 +39,7 @@ class Snapshot:
     @property
     def state(self) -> str:
         kinds = [e["kind"] for e in self.events]
-        if "campaign_end" in kinds:
+        if "campaign_end" in kinds or self.final is not None:
             return "finished"
         if self.run.stop_request.exists():
             return "stopping"
