@@ -137,7 +137,10 @@ def sandbox_results() -> dict[str, str]:
         from workspace_sandbox import bench_sandbox  # type: ignore[import-not-found]
     except ImportError as error:
         return {"sandbox": f"not measured: bench/workspace_sandbox.py is not available ({error})"}
-    outcome = bench_sandbox()
+    try:
+        outcome = bench_sandbox()
+    except Exception as error:  # the other half failing must not hide this half's numbers
+        return {"sandbox": f"not measured: bench_sandbox() failed: {type(error).__name__}: {error}"}
     if isinstance(outcome, dict):
         return {str(key): str(value) for key, value in outcome.items()}
     return {"sandbox": "see the lines printed above"}

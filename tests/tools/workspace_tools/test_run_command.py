@@ -54,6 +54,7 @@ def test_commands_run_in_the_workspace_and_see_the_file_tools(call: CallTool, sa
     result = call("run_command", sandbox_ctx, command="cat data/in.txt && echo made > out.txt && pwd")
     assert result.ok and result.content.startswith("from the host\n/workspace\n[exit code 0")
     assert call("read_file", sandbox_ctx, path="out.txt").content == "made\n"
+    assert call("run_command", sandbox_ctx, command="echo more >> data/in.txt").ok  # host-written files stay writable
     failed = call("run_command", sandbox_ctx, command="exit 3")
     assert not failed.ok and failed.data["exit_code"] == 3
 
