@@ -44,6 +44,20 @@ def _etc_files(root: Path, uid: int, gid: int) -> dict[str, Path]:
         out[name] = root / name
     return out
 
+def gpu_args(gpus: str | list[str] | None, dev: Path = Path("/dev")) -> list[str]:
+    """Device binds for NVIDIA GPUs: the control nodes plus every (or each chosen) ``/dev/nvidiaN``."""
+    if gpus is None:
+        return []
+    wanted = {f"nvidia{index}" for index in gpus} if isinstance(gpus, list) else None
+    nodes = [n for n in sorted(dev.glob("nvidia*")) if n.name[6:].isdigit() and (wanted is None or n.name in wanted)]
+    nodes += [n for n in sorted(dev.glob("nvidia*")) if not n.name[6:].isdigit() and not n.is_dir()]
+    nodes += sorted((dev / "nvidia-caps").glob("*")) if (dev / "nvidia-caps").is_dir() else []
+    args: list[str] = []
+    for node in nodes:
+        args += ["--dev-bind", str(node), f"/dev/{node.relative_to(dev)}"]
+    return args
+
+
 class _BwrapProcess:
     def __init__(self, sandbox: BwrapSandbox, argv: list[str]) -> None:
         self._sandbox = sandbox
@@ -122,7 +136,7 @@ class BwrapSandbox:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
         for name, path in self._etc.items():
             args += ["--ro-bind", str(path), f"/etc/{name}"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", *gpu_args(cfg.gpus)]
         args += ["--size", str(cfg.tmp_size_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
         args += ["--bind", str(self.mounts.workspace.resolve()), "/workspace"]
         for path, inside in ((self.mounts.data, "/data"), (self.mounts.models, "/models")):
@@ -131,6 +145,8 @@ class BwrapSandbox:
         for path, inside in pyenv.ro_binds:
             args += ["--ro-bind", str(path), inside]
         env = dict(pyenv.env, OMP_NUM_THREADS=str(max(1, int(cfg.cpus))), USER="researcher")
+        if isinstance(cfg.gpus, list):
+            env["CUDA_VISIBLE_DEVICES"] = ",".join(cfg.gpus)
         for key, value in env.items():
             args += ["--setenv", key, value]
         for path in [self.mounts.workspace, self.mounts.data, self.mounts.models, *(p for p, _ in pyenv.ro_binds)]:

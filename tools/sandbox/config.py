@@ -27,6 +27,9 @@ class SandboxLimits(BaseModel):
     output_limit_bytes: int = Field(60_000, ge=1000, description="output kept per command: head and tail")
     kill_grace_s: float = Field(5.0, gt=0, description="after the inner timeout, how long before the outer kill")
     cpus: float = Field(1.0, gt=0, description="CPU share (docker nano_cpus; bwrap: cgroup cpu quota when root)")
+    gpus: Literal["all"] | list[str] | None = Field(
+        None, description="None: no GPU; 'all'; or GPU indices (docker: device_requests; bwrap: /dev/nvidia* binds)"
+    )
 
 
 class DockerSandboxConfig(SandboxLimits):
@@ -34,9 +37,6 @@ class DockerSandboxConfig(SandboxLimits):
 
     type: Literal["docker"] = "docker"
     image: str = DEFAULT_IMAGE
-    gpus: Literal["all"] | list[str] | None = Field(
-        None, description="None: no GPU; 'all'; or a list of device ids (device_requests)"
-    )
     labels: dict[str, str] = Field(default_factory=dict, description="extra container labels (tests use them)")
 
 

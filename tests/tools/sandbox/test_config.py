@@ -32,3 +32,15 @@ def test_gpus_accept_all_or_device_ids() -> None:
     assert DockerSandboxConfig(gpus=["0", "1"]).gpus == ["0", "1"]
     with pytest.raises(ValidationError):
         DockerSandboxConfig(gpus="some")
+
+
+def test_bwrap_gpu_binds_pick_the_requested_devices(tmp_path) -> None:
+    from tools.sandbox.bwrap import gpu_args
+
+    for name in ("nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm"):
+        (tmp_path / name).touch()
+    assert gpu_args(None, tmp_path) == []
+    chosen = gpu_args(["1"], tmp_path)
+    assert ["--dev-bind", str(tmp_path / "nvidia1"), "/dev/nvidia1"] == chosen[:3]
+    assert "/dev/nvidia0" not in chosen and "/dev/nvidiactl" in chosen and "/dev/nvidia-uvm" in chosen
+    assert "/dev/nvidia0" in gpu_args("all", tmp_path)
