@@ -123,6 +123,18 @@ def test_export_commit_writes_exactly_the_committed_files(store: CodeStore, tmp_
         store.export_commit(sha, out)
 
 
+def test_export_leaves_out_links_that_point_out_of_the_code(store: CodeStore, tmp_path: Path) -> None:
+    workspace = store.ensure_researcher("alice")
+    (workspace / "m.py").write_text("code")
+    os.symlink("/etc/passwd", workspace / "abs_link")
+    os.symlink("../../outside", workspace / "rel_link")
+    os.symlink("m.py", workspace / "ok_link")
+    sha = store.commit_workspace("alice", "links", "s1")
+    out = store.export_commit(sha, tmp_path / "export")
+    assert sorted(os.listdir(out)) == ["m.py", "ok_link"]
+    assert (out / "ok_link").read_text() == "code"
+
+
 def test_concurrent_commits_from_many_researchers_all_land(store: CodeStore) -> None:
     names = [f"r{i}" for i in range(4)]
     for name in names:
