@@ -180,7 +180,7 @@ class Researcher:
         state.turn += 1
         request = ModelRequest(
             system=self.system_prompt,
-            messages=state.messages,
+            messages=list(state.messages),  # a snapshot: the conversation grows after the call
             tools=self.tool_schemas,
             max_tokens=self.limits.max_tokens_per_turn,
             meta=RequestMeta(self.name, state.session, state.turn),
@@ -243,12 +243,12 @@ class Researcher:
                 is_error=is_error,
                 seconds=round(seconds, 4),
             )
-        if state.wrap_up_reason is not None:
-            self._finish(state, state.wrap_up_reason)
-            return results
+        last_turn = state.wrap_up_reason is not None
         self._check_limits(state)
-        extra = [text_block(self._next_user_text(state, ""))] if state.wrap_up_reason else []
+        extra = [text_block(self._next_user_text(state, ""))] if state.wrap_up_reason and not last_turn else []
         state.messages.append({"role": "user", "content": [*results, *extra]})
+        if last_turn:
+            self._finish(state, str(state.wrap_up_reason))
         return results
 
     def _run_tool(self, call: Block, ctx: Any, call_id: str) -> tuple[str, bool]:

@@ -160,3 +160,44 @@ def test_malformed_tool_calls_get_error_results_and_the_loop_goes_on(lab: Any) -
     assert "content" in results[1]["content"]  # the missing required argument is named
     assert "exp-9999" in results[2]["content"]
     assert state.cost_usd == pytest.approx(2 * (50 * 5 + 10 * 25) / 1e6)
+
+
+@pytest.mark.parametrize(("limits", "reason"), [
+    ({"max_context_tokens": 100}, "max_context_tokens"),
+    ({"max_wall_s": 0.001}, "max_wall_s"),
+])
+def test_context_and_wall_time_limits_end_the_session_after_a_notebook_turn(lab: Any, limits: dict[str, Any], reason: str) -> None:
+    state = scripted_researcher(lab, **limits).run_session(1, lab.context("r0"))
+    assert (state.end_reason, state.turn) == (reason, 2)
+    wrap_up = state.messages[-3]["content"][-1]
+    assert wrap_up["type"] == "text" and "Write your notebook now" in wrap_up["text"]
+    assert [record["name"] for record in records(lab, "r0", 1, "tool_result")][-1] == "notebook_write"
+
+
+class ScriptedTurns:
+    name = "turns"
+
+    def __init__(self, *turns: AssistantTurn) -> None:
+        self.turns = list(turns)
+        self.requests: list[ModelRequest] = []
+
+    def complete(self, request: ModelRequest) -> AssistantTurn:
+        self.requests.append(request)
+        return self.turns.pop(0)
+
+
+def test_a_reply_cut_at_max_tokens_is_asked_to_continue(lab: Any) -> None:
+    provider = ScriptedTurns(
+        AssistantTurn([{"type": "text", "text": "My plan is long and"}], "max_tokens", Usage(output=8192), "m"),
+        AssistantTurn([{"type": "text", "text": "short now."}], "end_turn", Usage(output=3), "m"),
+    )
+    state = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0]).run_session(1, lab.context("r0"))
+    assert state.end_reason == "end_turn" and state.turn == 2
+    last = provider.requests[1].messages[-1]
+    assert last["role"] == "user" and "cut off at the output limit" in last["content"][0]["text"]
+
+
+def test_a_refusal_ends_the_session(lab: Any) -> None:
+    provider = ScriptedTurns(AssistantTurn([{"type": "text", "text": "I can't help with that."}], "refusal", Usage(), "m"))
+    state = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0]).run_session(1, lab.context("r0"))
+    assert state.end_reason == "refusal"
