@@ -97,9 +97,12 @@ def forum_search(args: ForumSearchArgs, ctx: ToolContext) -> dict[str, Any]:
 
 @reports_input_errors
 def forum_feed(args: ForumFeedArgs, ctx: ToolContext) -> dict[str, Any]:
-    feed = ctx_forum(ctx).feed(ctx.researcher, limit=args.limit)
+    forum = ctx_forum(ctx)
+    feed = forum.feed(ctx.researcher, limit=args.limit)
+    titles = {post_id: forum.read(post_id).title for post_id in {reply.post_id for reply in feed.replies}}
     return {"posts": [_summary(post) for post in feed.posts],
-            "replies": [{**reply.__dict__, "body": preview(reply.body, PREVIEW_CHARS)} for reply in feed.replies],
+            "replies": [{**reply.__dict__, "thread_title": titles[reply.post_id],
+                         "body": preview(reply.body, PREVIEW_CHARS)} for reply in feed.replies],
             "remaining": feed.remaining}
 
 

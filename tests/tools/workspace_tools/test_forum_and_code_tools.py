@@ -23,6 +23,8 @@ def test_post_is_found_by_search_feed_and_read_by_another_researcher(
     feed = call("forum_feed", bob).data
     assert [post["title"] for post in feed["posts"]] == ["Confidence filtering"]
     assert call("forum_reply", bob, post_id=post_id, body="nice").ok
+    news = call("forum_feed").data  # alice hears of bob's reply, with the thread it is in
+    assert [(r["author"], r["thread_title"]) for r in news["replies"]] == [("bob", "Confidence filtering")]
     assert call("forum_vote", bob, post_id=post_id, value=1).data["score"] == 1
     thread = json.loads(call("forum_read", bob, post_id=post_id).content)
     assert thread["commits"] == [sha] and [reply["author"] for reply in thread["replies"]] == ["bob"]
