@@ -7,9 +7,11 @@ that left their process group, while the container itself keeps running.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -42,8 +44,11 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
-def container_name(name: str) -> str:
-    return CONTAINER_PREFIX + re.sub(r"[^a-zA-Z0-9_.-]", "-", name)[:100]
+def container_name(name: str, workspace: Path) -> str:
+    """Unique per (name, workspace): reopening after a crash replaces the stale container, while two campaigns
+    that both call a researcher "r1" never touch each other's."""
+    digest = hashlib.sha1(str(workspace.resolve()).encode()).hexdigest()[:10]
+    return f"{CONTAINER_PREFIX}{re.sub(r'[^a-zA-Z0-9_.-]', '-', name)[:80]}-{digest}"
 
 
 def _device_requests(gpus: Any) -> list[DeviceRequest]:
@@ -119,7 +124,7 @@ class DockerSandbox:
         cfg = self.config
         pyenv = python_environment(host_python=not self._image_python())
         env = dict(pyenv.env, OMP_NUM_THREADS=str(max(1, int(cfg.cpus))))
-        cname = container_name(self.name)
+        cname = container_name(self.name, self.mounts.workspace)
         self._remove_stale(cname)
         file_limit = cfg.max_file_mb * 1024 * 1024
         try:

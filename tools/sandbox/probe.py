@@ -88,7 +88,10 @@ def check_python() -> dict:
     missing = [m for m in ("numpy", "torch", "transformers", "w2s_core") if importlib.util.find_spec(m) is None]
     leaked = [m for m in ("tools", "orchestrator", "agents") if importlib.util.find_spec(m) is not None]
     ok = not missing and not leaked
-    return {"name": "python_env", "ok": ok, "detail": f"missing {missing}, should be absent but importable {leaked}"}
+    detail = "numpy, torch, transformers, w2s_core importable; tools, orchestrator, agents not"
+    if not ok:
+        detail = f"not importable: {missing}; importable but must not be: {leaked}"
+    return {"name": "python_env", "ok": ok, "detail": detail}
 
 
 def main() -> None:

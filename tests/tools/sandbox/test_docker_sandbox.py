@@ -27,7 +27,7 @@ def test_container_removed_from_outside_is_started_again(make_sandbox: SandboxFa
 
 def test_close_removes_the_container(make_sandbox: SandboxFactory) -> None:
     box = make_sandbox("docker", name="closing")
-    cname = container_name(box.name)
+    cname = container_name(box.name, box.mounts.workspace)
     assert docker_client().containers.get(cname).status == "running"
     box.close()
     assert not docker_client().containers.list(all=True, filters={"name": cname})
@@ -37,3 +37,9 @@ def test_gpu_requests() -> None:
     assert _device_requests(None) == []
     assert _device_requests("all")[0]["Count"] == -1
     assert _device_requests(["1"])[0]["DeviceIDs"] == ["1"]
+
+
+def test_same_name_over_another_workspace_is_another_container(make_sandbox: SandboxFactory, tmp_path) -> None:
+    first = make_sandbox("docker", name="twin")
+    assert container_name("twin", first.mounts.workspace) != container_name("twin", tmp_path)
+    assert container_name("twin", first.mounts.workspace) == container_name("twin", first.mounts.workspace)
