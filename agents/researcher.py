@@ -156,6 +156,7 @@ class Researcher:
 
     def start_session(self, session: int, ctx: Any) -> SessionState:
         """A fresh conversation whose first message holds the notebook, the forum feed and the leaderboard."""
+        self.redactor.add_run_secrets(self.run)  # tokens issued since the last session included
         notebook = self._read_tool("notebook_read", {}, ctx, session)
         feed = self._read_tool("forum_feed", {"limit": 20}, ctx, session)
         leaderboard = self._read_tool("leaderboard", {"limit": 10}, ctx, session)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aar import RunFolder
+
 REDACTED = "[REDACTED]"
 SECRET_PATTERNS = [
     re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}"),
@@ -37,6 +39,12 @@ class Redactor:
     def from_environment(cls, extra: Iterable[str] = ()) -> Redactor:
         values = {os.environ.get(name, "") for name in SECRET_ENV_VARS} | set(extra)
         return cls({value for value in values if len(value) >= 8})
+
+    def add_run_secrets(self, run: RunFolder) -> None:
+        """The scorer tokens issued in ``run`` (researchers' and admin's), which must never reach a transcript."""
+        from tools.scorer.tokens import load_tokens
+
+        self.secrets |= {token for token in load_tokens(run).values() if len(token) >= 8}
 
     def text(self, value: str) -> str:
         for secret in self.secrets:

@@ -87,8 +87,8 @@ def test_state_round_trips_through_json(lab: Any) -> None:
 class FlakyProvider:
     name = "flaky"
 
-    def __init__(self) -> None:
-        self.down = True
+    def __init__(self, down: bool = True) -> None:
+        self.down = down
 
     def complete(self, request: ModelRequest) -> AssistantTurn:
         if self.down:
@@ -113,16 +113,14 @@ def test_a_provider_outage_pauses_the_researcher_and_the_same_turn_resumes(lab: 
 def test_secrets_are_redacted_from_transcripts(lab: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "sk-ant-api03-very-secret-key-value"
     monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
-    (lab.run.notebook("r0").parent).mkdir(parents=True, exist_ok=True)
-    lab.run.notebook("r0").write_text(f"my key is {secret} and scorer token tok_abcdefgh12345678\n")
-    researcher = Researcher("r0", FlakyProvider(), lab.registry(), lab.run, list_seeds()[0])
-    researcher.redactor.secrets.add("tok_abcdefgh12345678")
-    provider = FlakyProvider()
-    provider.down = False
-    researcher.provider = provider
+    from tools.scorer.tokens import issue_tokens
+
+    token = issue_tokens(lab.run, ["r0"])["r0"]
+    lab.run.notebook("r0").write_text(f"my key is {secret} and my scorer token is {token}\n")
+    researcher = Researcher("r0", FlakyProvider(down=False), lab.registry(), lab.run, list_seeds()[0])
     researcher.model_step(researcher.start_session(1, lab.context("r0")))
     text = lab.run.transcript("r0", 1).read_text()
-    assert secret not in text and "tok_abcdefgh12345678" not in text
+    assert secret not in text and token not in text
     assert "[REDACTED]" in text
 
 
