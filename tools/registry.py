@@ -8,6 +8,7 @@ model what went wrong, so one bad call never ends an agent loop.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -117,10 +118,14 @@ class Tool:
     input_schema: type[BaseModel]
     handler: Handler
 
+    @functools.cached_property
+    def _json_schema(self) -> dict[str, Any]:
+        return _strip_titles(self.input_schema.model_json_schema())  # ~0.5 ms each: built once
+
     def schema(self) -> dict[str, Any]:
-        """The Anthropic tool definition ``{name, description, input_schema}``."""
-        return {"name": self.name, "description": self.description,
-                "input_schema": _strip_titles(self.input_schema.model_json_schema())}
+        """The Anthropic tool definition ``{name, description, input_schema}`` (a fresh outer dict each call,
+        so a caller may add keys such as ``cache_control``)."""
+        return {"name": self.name, "description": self.description, "input_schema": self._json_schema}
 
 
 def _strip_titles(schema: Any) -> Any:

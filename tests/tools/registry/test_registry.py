@@ -78,3 +78,11 @@ def test_failures_are_error_results_never_exceptions(registry: ToolRegistry, ctx
 def test_registering_a_name_twice_is_refused(registry: ToolRegistry) -> None:
     with pytest.raises(ValueError, match="already registered"):
         registry.register(Tool("echo", "again", EchoArgs, _echo))
+
+
+def test_schemas_are_stable_and_a_caller_may_mark_them(registry: ToolRegistry) -> None:
+    marked = registry.schemas()
+    marked[-1]["cache_control"] = {"type": "ephemeral"}  # what a provider does for prompt caching
+    fresh = registry.schemas()
+    assert "cache_control" not in fresh[-1]
+    assert json.dumps(fresh) == json.dumps(registry.schemas())  # byte-identical: prompt caches keep hitting
