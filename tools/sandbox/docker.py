@@ -236,6 +236,8 @@ class DockerSandbox:
             pass
         except DockerException as exc:
             log.warning("sandbox_remove_failed", name=self.name, error=str(exc))
+        finally:
+            self.client.close()
 
     def __enter__(self) -> DockerSandbox:
         return self
@@ -247,7 +249,10 @@ class DockerSandbox:
 def remove_containers(label: str, value: str = "1") -> int:
     """Remove every container carrying ``label=value`` (tests and ``aar sandbox clean`` use it)."""
     client = docker_client()
-    containers = client.containers.list(all=True, filters={"label": f"{label}={value}"})
-    for container in containers:
-        container.remove(force=True)
+    try:
+        containers = client.containers.list(all=True, filters={"label": f"{label}={value}"})
+        for container in containers:
+            container.remove(force=True)
+    finally:
+        client.close()
     return len(containers)

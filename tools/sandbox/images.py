@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from docker import DockerClient
 from docker.errors import DockerException, ImageNotFound
 
 from aar import get_logger
@@ -95,6 +96,13 @@ def build_image(kind: ImageKind = "auto", tag: str = DEFAULT_IMAGE, force: bool 
     """Build (or find up to date) the sandbox image and tag it ``tag``. SandboxError when it cannot."""
     started = time.monotonic()
     client = docker_client()
+    try:
+        return _build_with(client, kind, tag, force, started)
+    finally:
+        client.close()
+
+
+def _build_with(client: DockerClient, kind: ImageKind, tag: str, force: bool, started: float) -> BuildResult:
     recipe = choose_recipe(kind)
     wanted = inputs_hash(recipe)
     if not force and _current_inputs(client, tag) == (recipe, wanted):
@@ -111,25 +119,25 @@ def build_image(kind: ImageKind = "auto", tag: str = DEFAULT_IMAGE, force: bool 
     return BuildResult(tag, recipe, wanted, built=True, seconds=time.monotonic() - started)
 
 
-def _current_inputs(client: object, tag: str) -> tuple[str, str] | None:
+def _current_inputs(client: DockerClient, tag: str) -> tuple[str, str] | None:
     try:
-        labels = client.images.get(tag).labels or {}  # type: ignore[attr-defined]
+        labels = client.images.get(tag).labels or {}
     except ImageNotFound:
         return None
     return labels.get(RECIPE_LABEL, ""), labels.get(INPUTS_LABEL, "")
 
 
-def _image_id(client: object, tag: str) -> str | None:
+def _image_id(client: DockerClient, tag: str) -> str | None:
     try:
-        return str(client.images.get(tag).id)  # type: ignore[attr-defined]
+        return str(client.images.get(tag).id)
     except ImageNotFound:
         return None
 
 
-def _remove_quietly(client: object, image_id: str) -> None:
+def _remove_quietly(client: DockerClient, image_id: str) -> None:
     """Drop the image a rebuild replaced, unless a container still uses it."""
     try:
-        client.images.remove(image_id)  # type: ignore[attr-defined]
+        client.images.remove(image_id)
     except DockerException as exc:
         log.info("sandbox_old_image_kept", image=image_id[:19], reason=str(exc)[:200])
 
@@ -174,7 +182,7 @@ def make_rootfs(debs: list[Path], root: Path) -> None:
         (root / "bin" / "sh").symlink_to("dash")
 
 
-def _build_offline(client: object, tag: str, labels: dict[str, str]) -> None:
+def _build_offline(client: DockerClient, tag: str, labels: dict[str, str]) -> None:
     if not can_build_offline():
         raise SandboxError("the offline image needs apt-get, dpkg-deb and tar on this host")
     debs = download_debs(offline_packages(), cache_dir())
@@ -192,19 +200,19 @@ def _build_offline(client: object, tag: str, labels: dict[str, str]) -> None:
         changes = [f"LABEL {key}={value}" for key, value in {**labels, PYTHON_LABEL: "host"}.items()]
         changes += ['CMD ["sleep", "infinity"]', "ENV PATH=/usr/local/bin:/usr/bin:/bin"]
         try:
-            client.api.import_image_from_file(  # type: ignore[attr-defined]
+            client.api.import_image_from_file(
                 str(archive), repository=repository or tag, tag=version or "latest", changes=changes
             )
         except DockerException as exc:
             raise SandboxError(f"docker import failed: {exc}") from exc
 
 
-def _build_dockerfile(client: object, recipe: str, tag: str, labels: dict[str, str]) -> None:
+def _build_dockerfile(client: DockerClient, recipe: str, tag: str, labels: dict[str, str]) -> None:
     dockerfile = IMAGES_DIR / f"Dockerfile.{recipe}"
     if not dockerfile.exists():
         raise SandboxError(f"no Dockerfile for recipe {recipe!r} at {dockerfile}")
     try:
-        client.images.build(  # type: ignore[attr-defined]
+        client.images.build(
             path=str(IMAGES_DIR), dockerfile=dockerfile.name, tag=tag, labels=labels, rm=True, pull=False
         )
     except DockerException as exc:
