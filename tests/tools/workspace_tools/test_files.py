@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.tools.workspace_tools.conftest import CallTool
-from tools.registry import ToolContext
+from tools.registry import ToolContext, ToolResult
+
+CallTool = Callable[..., ToolResult]
 
 
 def test_write_read_edit_list_round_trip(call: CallTool, ctx: ToolContext) -> None:

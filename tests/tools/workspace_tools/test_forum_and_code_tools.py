@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tests.tools.workspace_tools.conftest import CallTool
-from tools.registry import ToolContext
+from tools.registry import ToolContext, ToolResult
+
+CallTool = Callable[..., ToolResult]
 
 
 def test_post_is_found_by_search_feed_and_read_by_another_researcher(

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.tools.workspace_tools.conftest import CallTool
-from tools.registry import ToolContext
+from tools.registry import ToolContext, ToolResult
 from tools.sandbox import BwrapSandboxConfig, DockerSandboxConfig, SandboxError, SandboxMounts, open_sandbox
+
+CallTool = Callable[..., ToolResult]
 
 _LABEL = "aar.test.workspace_tools"
 
