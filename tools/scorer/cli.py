@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aar import ConfigError, RunFolder
@@ -19,12 +21,13 @@ from tools.scorer.tasks import load_task
 from tools.scorer.tokens import issue_tokens
 
 scorer_app = typer.Typer(help="Scoring service: serve, leaderboard, audit log.", no_args_is_help=True)
-console = Console()
+# Piped output (files, CI logs, tests) is not cut at 80 columns: identifiers stay whole.
+console = Console(width=None if sys.stdout.isatty() else 200)
 RUN_HELP = "The campaign's run folder (runs/<id>)."
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[red]{message}[/red]")
+    Console(stderr=True, soft_wrap=True).print(f"[red]{escape(message)}[/red]", highlight=False)
     return typer.Exit(code=2)
 
 

@@ -70,3 +70,16 @@ def test_constant_predictions_are_flagged_and_kept_off_the_leaderboard(scorer: S
     flagged = {e.experiment_id: e for e in board.flagged}
     assert "constant" in flagged and "probabilities equal 0.8" in flagged["constant"].flags[0].evidence
     assert flagged["constant"].pgr is None  # researchers see the reason, not a score
+
+
+def test_relabelling_a_task_with_submissions_is_refused(scorer: Scorer) -> None:
+    import pytest
+
+    from aar import ConfigError
+    from tools.scorer import register_task
+
+    scorer.client("alice").submit(**submission("alice", predictions_with_accuracy(scorer.labels, 0.7, 30), "pre"))
+    other = 1 - scorer.labels
+    with pytest.raises(ConfigError, match="already registered with other labels"):
+        register_task(scorer.run, "synth", other, {0: predictions_with_accuracy(other, 0.6, 0)},
+                      {0: predictions_with_accuracy(other, 0.9, 1)})

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 import statistics
+import io
 import subprocess
 import tarfile
-import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -55,11 +55,12 @@ def verify_top_entries(
     max_drop: float = 0.15,
     sigmas: float = 3.0,
 ) -> list[VerificationIn]:
-    """Re-run the ``top_k`` entries per task (by private PGR, including entries held back only for a jump)."""
+    """Re-run the ``top_k`` entries per task, ranked by the public PGR they claim (entries held back only for
+    a jump included: re-execution is what settles them)."""
     board = admin.leaderboard(private=True, task=task)
     candidates = board.entries + [e for e in board.flagged if _awaiting(e)]
     by_task: dict[str, list[LeaderboardEntry]] = {}
-    for entry in sorted(candidates, key=lambda e: -(e.pgr if e.pgr is not None else -math.inf)):
+    for entry in sorted(candidates, key=lambda e: -(e.public_pgr if e.public_pgr is not None else -math.inf)):
         by_task.setdefault(entry.task, []).append(entry)
     results: list[VerificationIn] = []
     for task_name, entries in sorted(by_task.items()):
