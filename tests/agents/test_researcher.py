@@ -116,6 +116,7 @@ def test_secrets_are_redacted_from_transcripts(lab: Any, monkeypatch: pytest.Mon
     from tools.scorer.tokens import issue_tokens
 
     token = issue_tokens(lab.run, ["r0"])["r0"]
+    lab.run.notebook("r0").parent.mkdir(parents=True, exist_ok=True)
     lab.run.notebook("r0").write_text(f"my key is {secret} and my scorer token is {token}\n")
     researcher = Researcher("r0", FlakyProvider(down=False), lab.registry(), lab.run, list_seeds()[0])
     researcher.model_step(researcher.start_session(1, lab.context("r0")))
