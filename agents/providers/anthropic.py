@@ -17,7 +17,7 @@ from aar import get_logger
 from agents.pricing import PriceTable
 from agents.providers.base import AssistantTurn, Block, Message, ModelRequest, ProviderError, Usage
 from agents.providers.config import AnthropicConfig, missing_key_message
-from agents.providers.retry import RETRYABLE_STATUS, call_with_retries
+from agents.providers.retry import call_with_retries, retryable_errors
 
 log = get_logger(__name__)
 
@@ -66,12 +66,8 @@ def usage_of(message: Any) -> Usage:
     )
 
 
-def is_retryable(error: BaseException) -> bool:
-    if isinstance(error, anthropic.APIConnectionError):  # timeouts included
-        return True
-    if isinstance(error, anthropic.APIStatusError):
-        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
-    return False
+# Lost connections and timeouts included (the SDK's timeout error is a connection error).
+is_retryable = retryable_errors(anthropic.APIConnectionError, anthropic.APIStatusError)
 
 
 class AnthropicProvider:

@@ -24,7 +24,7 @@ from agents.providers.base import (
     Usage,
 )
 from agents.providers.config import OpenAICompatibleConfig, missing_key_message
-from agents.providers.retry import RETRYABLE_STATUS, call_with_retries
+from agents.providers.retry import call_with_retries, retryable_errors
 
 FINISH_REASONS = {
     "stop": "end_turn",
@@ -106,12 +106,8 @@ def from_chat_response(response: Any) -> tuple[list[Block], str]:
     return blocks, stop_reason
 
 
-def is_retryable(error: BaseException) -> bool:
-    if isinstance(error, openai.APIConnectionError):
-        return True
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
-    return False
+# Lost connections and timeouts included (the SDK's timeout error is a connection error).
+is_retryable = retryable_errors(openai.APIConnectionError, openai.APIStatusError)
 
 
 class OpenAICompatibleProvider:

@@ -48,6 +48,20 @@ def retry_after_seconds(error: BaseException) -> float | None:
     return None
 
 
+def retryable_errors(
+    connection_error: type[BaseException], status_error: type[BaseException]
+) -> Callable[[BaseException], bool]:
+    """An SDK's transient failures: lost connections and timeouts, 408/409/429, every 5xx (529 overloaded too)."""
+
+    def is_retryable(error: BaseException) -> bool:
+        if isinstance(error, connection_error):
+            return True
+        status = status_of(error) if isinstance(error, status_error) else None
+        return status is not None and (status in RETRYABLE_STATUS or status >= 500)
+
+    return is_retryable
+
+
 def status_of(error: BaseException) -> int | None:
     status = getattr(error, "status_code", None)
     return status if isinstance(status, int) else None
