@@ -149,6 +149,8 @@ class BwrapSandbox:
             env["CUDA_VISIBLE_DEVICES"] = ",".join(cfg.gpus)
         for key, value in env.items():
             args += ["--setenv", key, value]
+        # The sandbox's own root is a tmpfs its user may own (user namespace): seal it once everything is mounted.
+        args += ["--remount-ro", "/"]
         for path in [self.mounts.workspace, self.mounts.data, self.mounts.models, *(p for p, _ in pyenv.ro_binds)]:
             if path is not None and not path.exists():
                 raise SandboxError(f"sandbox {self.name}: mount source {path} does not exist")
