@@ -1,6 +1,6 @@
 """The end of a campaign: drain the queue, re-run the top methods on the held-out tasks (the study's
-generalization table), re-run the top entries on fresh seeds (verification), then write the report and plot.
-Every experiment here has a fixed step id, so a resumed final phase queues nothing twice."""
+generalization table), have the scorer verify the top entries on fresh seeds and its private split, then
+write the report and plot. Held-out experiments have fixed step ids, so a resumed final phase queues nothing twice."""
 
 from __future__ import annotations
 
@@ -13,14 +13,11 @@ from orchestrator.plot import write_plot
 from orchestrator.report import write_report
 from orchestrator.runtime import CampaignServices
 from tools.experiments import leaderboard_entries
+from tools.experiments.local import SandboxMethodRunner
 
 log = get_logger(__name__)
-VERIFY_SEED_OFFSET = 1000
+VERIFY_SEEDS = (1001, 1002, 1003)
 DRAIN_TIMEOUT_S = 6 * 3600.0
-
-
-def final_path(services: CampaignServices) -> Any:
-    return services.run.root / "final.json"
 
 
 class FinalPhase:
@@ -34,8 +31,8 @@ class FinalPhase:
         if stop_reason != "stop requested":
             self.s.experiments.gate = None  # the final re-runs are part of the study, not new research
             result["heldout"] = self._heldout(top[: self.s.config.final.top_k])
-            result["verification"] = self._verify(top[: self.s.config.final.verify_top])
-        write_atomic(final_path(self.s), json.dumps(result, indent=2))
+            result["verification"] = self._verify()
+        write_atomic(self.s.run.root / "final.json", json.dumps(result, indent=2))
         self.write_outputs()
 
     def write_outputs(self) -> None:
@@ -52,19 +49,13 @@ class FinalPhase:
         """Best unflagged experiment per distinct (method, commit) on the main research task."""
         seen: set[tuple[str, str | None]] = set()
         top = []
-        for entry in leaderboard_entries(self.s.experiments.records(), task=self.s.config.tasks[0]):
+        for entry in leaderboard_entries(self.s.experiments.records(), task=self.s.config.tasks[0], exact=True):
             key = (entry["method"], entry["commit"])
             if entry["flags"] or key in seen:
                 continue
             seen.add(key)
             top.append(entry)
         return top
-
-    def _submit_and_wait(self, entry: dict[str, Any], task: str, seeds: list[int], step_id: str) -> dict[str, Any]:
-        experiment_id = self.s.experiments.submit(
-            entry["researcher"], entry["method"], task, seeds, step_id, commit=entry["commit"]
-        )
-        return self.s.experiments.wait(experiment_id, DRAIN_TIMEOUT_S).to_tool_json()
 
     def _heldout(self, top: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows = []
@@ -74,26 +65,35 @@ class FinalPhase:
                 "experiment_id": entry["experiment_id"], "research_pgr": entry["pgr"], "tasks": {},
             }
             for task in self.s.config.held_out_tasks:
-                outcome = self._submit_and_wait(
-                    entry, task, list(self.s.config.final.heldout_seeds), f"heldout:{entry['experiment_id']}:{task}"
+                experiment_id = self.s.experiments.submit(
+                    entry["researcher"], entry["method"], task, list(self.s.config.final.heldout_seeds),
+                    f"heldout:{entry['experiment_id']}:{task}", commit=entry["commit"],
                 )
-                row["tasks"][task] = {"pgr": outcome["pgr_mean"], "se": outcome["pgr_se"], "flags": outcome["flags"],
-                                      "error": outcome["error"]}
+                record = self.s.experiments.wait(experiment_id, DRAIN_TIMEOUT_S)
+                row["tasks"][task] = {"pgr": record.mean(exact=True), "se": record.se(exact=True),
+                                      "flags": record.flags, "error": record.error}
             rows.append(row)
             self.s.events.emit("heldout_done", experiment_id=entry["experiment_id"], tasks=row["tasks"])
         return rows
 
-    def _verify(self, top: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Fresh seeds: a method whose score does not hold up is flagged on the original experiment."""
-        rows = []
-        for entry in top:
-            seeds = [seed + VERIFY_SEED_OFFSET for seed in entry["seeds"]]
-            outcome = self._submit_and_wait(entry, self.s.config.tasks[0], seeds, f"verify:{entry['experiment_id']}")
-            verified = outcome["pgr_mean"]
-            tolerance = 0.1 + 3 * (entry.get("pgr_se") or 0.0)
-            passed = verified is not None and entry["pgr"] is not None and verified >= entry["pgr"] - tolerance
-            if not passed:
-                self.s.experiments.queue.add_flags(entry["experiment_id"], ["verification_failed"])
-            rows.append({"experiment_id": entry["experiment_id"], "researcher": entry["researcher"],
-                         "method": entry["method"], "pgr": entry["pgr"], "verified_pgr": verified, "passed": passed})
-        return rows
+    def _verify(self) -> list[dict[str, Any]]:
+        """The scorer's re-execution of its top entries (fresh seeds, private split), in fresh sandboxes."""
+        from tools.scorer.checks import git_materializer, verify_top_entries
+
+        if self.s.config.final.verify_top == 0:
+            return []
+        executor = self.s.experiments.executor
+        work = self.s.run.experiments / "verification"
+        work.mkdir(parents=True, exist_ok=True)
+
+        def runner_for_task(task: str) -> SandboxMethodRunner:
+            return SandboxMethodRunner(executor, task, work / "code", 0, f"verify-{task}")  # type: ignore[arg-type]
+
+        results = verify_top_entries(
+            self.s.admin, runner_for_task, git_materializer(self.s.run.code_repo, work / "commits"),
+            task=self.s.config.tasks[0], top_k=self.s.config.final.verify_top, fresh_seeds=VERIFY_SEEDS,
+        )
+        for result in results:
+            if not result.passed:
+                self.s.experiments.queue.add_flags(result.experiment_id, ["verification_failed"])
+        return [r.model_dump() for r in results]

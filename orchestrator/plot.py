@@ -17,13 +17,13 @@ def best_pgr_curves(snapshot: Snapshot) -> dict[str, list[tuple[float, float]]]:
     for name, timeline in snapshot.timelines.items():
         finished = sorted(
             (r for r in snapshot.records
-             if r.researcher == name and r.task == snapshot.config.tasks[0] and r.state == "done" and r.pgr_mean is not None),
+             if r.researcher == name and r.task == snapshot.config.tasks[0] and r.state == "done" and r.mean(exact=True) is not None),
             key=lambda r: r.finished_at or 0.0,
         )
         points, best = [(0.0, HUMAN_BASELINE_PGR)], HUMAN_BASELINE_PGR
         for record in finished:
             hours = max((seconds for ended, seconds in timeline if ended <= (record.finished_at or 0.0)), default=0.0) / 3600.0
-            best = max(best, record.pgr_mean or best)
+            best = max(best, record.mean(exact=True) or best)
             points.append((hours, best))
         if timeline:
             points.append((timeline[-1][1] / 3600.0, best))

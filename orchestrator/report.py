@@ -54,8 +54,9 @@ def _heldout(s: Snapshot) -> list[str]:
     verification = (s.final or {}).get("verification", [])
     if verification:
         lines += ["", "Verification on fresh seeds:", ""]
-        lines += [f"- {v['experiment_id']} ({v['researcher']}, `{v['method']}`): PGR {_pgr(v['pgr'])} -> "
-                  f"{_pgr(v['verified_pgr'])}: {'passed' if v['passed'] else 'FAILED (flagged)'}" for v in verification]
+        lines += [f"- {v['experiment_id']} ({v['researcher']}): public PGR {_pgr(v['reference_pgr'])} -> private PGR "
+                  f"{_pgr(v['private_pgr_mean'])} on seeds {v['seeds']}: {'passed' if v['passed'] else 'FAILED (flagged)'}"
+                  for v in verification]
     return [*lines, ""]
 
 

@@ -40,7 +40,9 @@ class CampaignServices:
     experiments: ExperimentService
     budgets: BudgetKeeper
     registry: ToolRegistry
-    scorer: Any = None
+    scorer: Any = None  # the scorer process (url, stop())
+    admin: Any = None  # a ScorerClient with the admin token (trusted code only)
+    bundles: Any = None  # PublicBundles
     sandboxes: dict[str, Any] = field(default_factory=dict)
     final_phase: Any = None  # callable(stop_reason) -> None, set by setup
 
@@ -95,7 +97,7 @@ class CampaignHost:
                     forum=self.s.forum,
                     notebook_path=self.s.run.notebook(name),
                     experiments=self.s.experiments,
-                    scorer=self.s.scorer,
+                    scorer=None,
                 )
             return self._contexts[name]
 
@@ -129,7 +131,7 @@ class CampaignHost:
         return [name for name in self.config.researcher_ids() if self.s.budgets.exceeded(name) is None]
 
     def best_pgr(self) -> float | None:
-        entries = [e for e in leaderboard_entries(self.s.experiments.records()) if not e["flags"]]
+        entries = [e for e in leaderboard_entries(self.s.experiments.records(), exact=True) if not e["flags"]]
         return max((e["pgr"] for e in entries), default=None)
 
     def round_started(self, round_index: int, researchers: list[str]) -> None:

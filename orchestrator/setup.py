@@ -18,6 +18,7 @@ from orchestrator.ledger import EventLog, Ledger
 from orchestrator.runtime import CampaignServices
 from tools.codestore import CodeStore
 from tools.experiments import ExperimentService, LocalExecutor, register_experiment_tools
+from tools.experiments.checks import ScorerChecks
 from tools.experiments.records import ExperimentJob, SeedResult
 from tools.experiments.local import SeedPredictions
 from tools.forum import Forum
@@ -102,15 +103,14 @@ class PublicBundles:
 
 
 class ScorerSink:
-    """Submits predictions with the researcher's own token (held here, never inside a sandbox)."""
+    """Submits predictions with the researcher's own token (held here, never inside a sandbox); the admin
+    client reads back the exact scores for the trusted views (report, plot), which researchers never see."""
 
-    def __init__(self, url: str, tokens: dict[str, str]) -> None:
+    def __init__(self, url: str, tokens: dict[str, str], admin_token: str) -> None:
         from tools.scorer import ScorerClient
 
         self._clients = {name: ScorerClient(url, token) for name, token in tokens.items()}
-
-    def client(self, researcher: str) -> Any:
-        return self._clients[researcher]
+        self.admin = ScorerClient(url, admin_token)
 
     def score(self, job: ExperimentJob, predictions: SeedPredictions) -> SeedResult:
         from tools.scorer.models import SubmissionIn
@@ -121,17 +121,20 @@ class ScorerSink:
                 commit=job.commit or "none", method=job.method_path, seed=predictions.seed,
             )
         )
+        detail = self.admin.submission(out.submission_id)
         return SeedResult(
             seed=predictions.seed,
-            pgr=out.public_pgr if out.public_pgr is not None else out.best_public_pgr,
+            pgr=out.public_pgr,
             submission_id=str(out.submission_id),
-            flags=[flag.name for flag in out.flags],
+            flags=[flag.name for flag in out.flags if not flag.cleared],
+            exact_pgr=detail.public_pgr,
+            private_pgr=detail.private_pgr,
         )
 
 
 def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
     """Start (or restart, on resume) everything a campaign needs; refuses to start on a failed check."""
-    from tools.scorer import issue_tokens, start_scorer
+    from tools.scorer import ADMIN, issue_tokens, start_scorer
     from tools.workspace_tools import default_registry
 
     run.ensure()
@@ -144,17 +147,21 @@ def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
     stop_stale_scorer(run)
     scorer = start_scorer(run, settings=config.scorer)
     codestore, forum = CodeStore(run), Forum(run.forum)
-    sink = ScorerSink(scorer.url, {name: tokens[name] for name in researchers})
+    sink = ScorerSink(scorer.url, {name: tokens[name] for name in researchers}, tokens[ADMIN])
     experiments = ExperimentService(
         run, default_task=config.tasks[0], default_seeds=tuple(config.seeds), allowed_tasks=frozenset(config.tasks)
     )
     budgets = BudgetKeeper(config, ledger, experiments.queue, events)
     experiments.gate = budgets.exceeded
-    experiments.executor = LocalExecutor(config.executor, run, config.sandbox, codestore, PublicBundles(run, config), sink)
+    experiments.executor = LocalExecutor(
+        config.executor, run, config.sandbox, codestore, PublicBundles(run, config), sink,
+        ScorerChecks(sink.admin, config.executor.teacher_ablation),
+    )
     registry = register_experiment_tools(default_registry())
     services = CampaignServices(
         run=run, config=config, events=events, ledger=ledger, forum=forum, codestore=codestore,
-        experiments=experiments, budgets=budgets, registry=registry, scorer=scorer,
+        experiments=experiments, budgets=budgets, registry=registry, scorer=scorer, admin=sink.admin,
+        bundles=experiments.executor.bundles,
     )
     services.sandboxes = open_researcher_sandboxes(run, config)
     experiments.start()

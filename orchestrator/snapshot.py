@@ -51,7 +51,7 @@ class Snapshot:
         return max(rounds, default=0)
 
     def leaderboard(self, limit: int | None = None) -> list[dict[str, Any]]:
-        return leaderboard_entries(self.records, limit, task=self.config.tasks[0])
+        return leaderboard_entries(self.records, limit, task=self.config.tasks[0], exact=True)
 
     @property
     def api_dollars(self) -> float:

@@ -7,12 +7,18 @@ from typing import Any
 from tools.experiments.records import ExperimentRecord
 
 
-def leaderboard_entries(records: list[ExperimentRecord], limit: int | None = None, task: str | None = None) -> list[dict[str, Any]]:
-    """Finished experiments ranked by mean PGR; flagged ones stay listed (with their flags) but rank last."""
-    scored = [r for r in records if r.state in ("done", "flagged") and r.pgr_mean is not None]
+def leaderboard_entries(
+    records: list[ExperimentRecord], limit: int | None = None, task: str | None = None, exact: bool = False
+) -> list[dict[str, Any]]:
+    """Finished experiments ranked by mean PGR; flagged ones stay listed (with their flags) but rank last.
+
+    Researchers see the PGR the scorer released to them; ``exact=True`` (trusted views: report, plot, the
+    campaign CLI) ranks by the exact public-split PGR instead.
+    """
+    scored = [r for r in records if r.state in ("done", "flagged") and r.mean(exact) is not None]
     if task is not None:
         scored = [r for r in scored if r.task == task]
-    scored.sort(key=lambda r: (bool(r.flags), -(r.pgr_mean or 0.0), r.created_at))
+    scored.sort(key=lambda r: (bool(r.flags), -(r.mean(exact) or 0.0), r.created_at))
     entries = [
         {
             "rank": index + 1,
@@ -21,8 +27,8 @@ def leaderboard_entries(records: list[ExperimentRecord], limit: int | None = Non
             "experiment_id": r.experiment_id,
             "commit": r.commit,
             "task": r.task,
-            "pgr": r.pgr_mean,
-            "pgr_se": r.pgr_se,
+            "pgr": r.mean(exact),
+            "pgr_se": r.se(exact),
             "seeds": list(r.seeds),
             "flags": list(r.flags),
         }

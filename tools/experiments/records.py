@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ExperimentState = Literal["queued", "running", "done", "failed", "flagged"]
@@ -14,10 +14,16 @@ class SeedResult:
     """One seed's outcome: the scorer's verdict on that seed's predictions."""
 
     seed: int
-    pgr: float | None
+    pgr: float | None  # what the scorer released to the researcher (its Ladder rule may withhold it)
     accuracy: float | None = None
     submission_id: str | None = None
     flags: list[str] = field(default_factory=list)
+    # Trusted views only (report, plot, campaign CLI): the exact scores, never shown to researchers.
+    exact_pgr: float | None = None
+    private_pgr: float | None = None
+
+    def public_view(self) -> dict[str, Any]:
+        return {"seed": self.seed, "pgr": self.pgr, "submission_id": self.submission_id, "flags": list(self.flags)}
 
 
 @dataclass
@@ -64,19 +70,28 @@ class ExperimentRecord:
             return 0.0
         return max(0.0, (self.finished_at or self.started_at) - self.started_at)
 
-    @property
-    def pgr_mean(self) -> float | None:
-        values = [r.pgr for r in self.per_seed if r.pgr is not None]
+    def _values(self, exact: bool) -> list[float]:
+        return [v for r in self.per_seed if (v := (r.exact_pgr if exact else r.pgr)) is not None]
+
+    def mean(self, exact: bool = False) -> float | None:
+        values = self._values(exact)
         return sum(values) / len(values) if values else None
 
-    @property
-    def pgr_se(self) -> float | None:
-        values = [r.pgr for r in self.per_seed if r.pgr is not None]
+    def se(self, exact: bool = False) -> float | None:
+        values = self._values(exact)
         if len(values) < 2:
             return None
         mean = sum(values) / len(values)
         variance = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
         return (variance / len(values)) ** 0.5
+
+    @property
+    def pgr_mean(self) -> float | None:
+        return self.mean()
+
+    @property
+    def pgr_se(self) -> float | None:
+        return self.se()
 
     def to_tool_json(self) -> dict[str, Any]:
         """The shape the experiment tools return (contracts.md: experiment_status)."""
@@ -89,7 +104,7 @@ class ExperimentRecord:
             "seeds": list(self.seeds),
             "pgr_mean": self.pgr_mean,
             "pgr_se": self.pgr_se,
-            "per_seed": [asdict(r) for r in self.per_seed],
+            "per_seed": [r.public_view() for r in self.per_seed],
             "flags": list(self.flags),
             "error": self.error,
         }
