@@ -23,7 +23,7 @@ from agents.providers.base import AssistantTurn, ModelRequest, Usage
 from agents.researcher import Researcher, SessionLimits
 from agents.seeds import list_seeds
 from orchestrator.budgets import BudgetKeeper
-from orchestrator.campaign import THREAD, checkpointer
+from orchestrator.campaign import checkpointer, graph_config
 from orchestrator.config import CampaignConfig
 from orchestrator.ledger import EventLog, Ledger
 from orchestrator.runtime import CampaignHost, CampaignServices
@@ -88,7 +88,7 @@ def bench_overhead(researchers: int, steps: int, rounds: int) -> dict[str, float
         ledger.clock_start()
         started = time.perf_counter()
         with checkpointer(run) as saver:
-            build_campaign_graph(host, saver).invoke({"round": 0}, THREAD)
+            build_campaign_graph(host, saver).invoke({"round": 0}, graph_config(config))
         total = time.perf_counter() - started
         experiments.close()
         overheads = host.overheads()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -72,6 +73,12 @@ async def _load(url: str, tokens: dict[str, str], n_test: int, duration: float) 
     return stats
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to tell server cost from client cost."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
@@ -87,9 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         tokens = issue_tokens(run, researchers)
         settings = ScorerSettings(rate_limit=1_000_000)
         with start_scorer(run, settings=settings) as process:
-            started = time.monotonic()
+            started, server_cpu, client_cpu = time.monotonic(), _cpu_seconds(process.pid), time.process_time()
             stats = asyncio.run(_load(process.url, {r: tokens[r] for r in researchers}, args.n_test, args.duration))
             elapsed = time.monotonic() - started
+            server_cpu, client_cpu = _cpu_seconds(process.pid) - server_cpu, time.process_time() - client_cpu
         with sqlite3.connect(db_path(run)) as conn:
             stored = conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
             audited = conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
@@ -104,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         "transport_errors": len(stats["transport_errors"]),
         "acknowledged": len(stats["acknowledged"]), "stored": stored,
         "lost_submissions": len(stats["acknowledged"]) - stored, "audit_rows": audited,
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(1, len(stats["status"])), 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / max(1, len(stats["status"])), 2),
+        "load_average_1m": round(os.getloadavg()[0], 2), "cpu_cores": os.cpu_count(),
     }
     if args.json:
         print(json.dumps(result))

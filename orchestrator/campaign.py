@@ -21,6 +21,12 @@ from tools.experiments.queue import connect_sqlite
 THREAD = {"configurable": {"thread_id": "campaign"}, "recursion_limit": 1_000_000}
 
 
+def graph_config(config: CampaignConfig) -> dict[str, Any]:
+    """One thread per researcher: LangGraph's default pool (cores + 4) would queue some researchers' sessions
+    behind others that are blocked waiting for experiments."""
+    return {**THREAD, "max_concurrency": config.researchers + 4}
+
+
 def new_run_folder(config: CampaignConfig, run_dir: Path | None, runs_root: Path = Path("runs")) -> RunFolder:
     root = run_dir or runs_root / f"{config.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     if (root / "campaign.yaml").exists():
@@ -50,22 +56,13 @@ def execute(run: RunFolder) -> dict[str, Any]:
     try:
         with checkpointer(run) as saver:
             graph = build_campaign_graph(host, saver)
-            existing = graph.get_state(THREAD)
+            thread = graph_config(config)
+            existing = graph.get_state(thread)
             if existing.values.get("finished"):
                 services.final_phase.write_outputs()
                 return dict(existing.values)
             services.events.emit("campaign_resumed" if existing.values else "campaign_start", run=str(run.root))
-            result: dict[str, Any] = graph.invoke(None if existing.values else {"round": 0}, THREAD)
+            result: dict[str, Any] = graph.invoke(None if existing.values else {"round": 0}, thread)
             return result
     finally:
         close_services(services)
-
-
-def is_finished(run: RunFolder) -> bool:
-    with checkpointer(run) as saver:
-        state = saver.get_tuple(THREAD)
-    return bool(state and state.checkpoint["channel_values"].get("finished"))
-
-
-def load_run_config(run: RunFolder) -> CampaignConfig:
-    return load_campaign_config(run.config)
