@@ -142,7 +142,7 @@ class BwrapSandbox:
         for path, inside in ((self.mounts.data, "/data"), (self.mounts.models, "/models")):
             if path is not None:
                 args += ["--ro-bind", str(path.resolve()), inside]
-        for path, inside in pyenv.ro_binds:
+        for path, inside in pyenv.ro_binds + pyenv.blanked:
             args += ["--ro-bind", str(path), inside]
         env = dict(pyenv.env, OMP_NUM_THREADS=str(max(1, int(cfg.cpus))), USER="researcher")
         if isinstance(cfg.gpus, list):

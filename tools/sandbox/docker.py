@@ -111,7 +111,7 @@ class DockerSandbox:
             raise SandboxError(f"sandbox image {self.config.image!r} not found: run `aar sandbox build`") from exc
         return (image.labels or {}).get(PYTHON_LABEL) == "image"
 
-    def _mounts(self, ro_binds: list[tuple[Any, str]]) -> list[Mount]:
+    def _mounts(self, ro_binds: list[tuple[Path, str]]) -> list[Mount]:
         wanted = [(self.mounts.workspace, "/workspace", False)]
         wanted += [(path, inside, True) for path, inside in ((self.mounts.data, "/data"), (self.mounts.models, "/models")) if path]
         wanted += [(path, inside, True) for path, inside in ro_binds]
@@ -146,7 +146,7 @@ class DockerSandbox:
                 pids_limit=cfg.pids_limit,
                 read_only=True,
                 tmpfs={"/tmp": f"rw,nosuid,nodev,size={cfg.tmp_size_mb}m,mode=1777"},
-                mounts=self._mounts(pyenv.ro_binds),
+                mounts=self._mounts(pyenv.ro_binds + pyenv.blanked),
                 cap_drop=["ALL"],
                 security_opt=["no-new-privileges"],
                 ulimits=[Ulimit(name="fsize", soft=file_limit, hard=file_limit), Ulimit(name="core", soft=0, hard=0)],

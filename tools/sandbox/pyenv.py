@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SOURCE_ROOT_INSIDE = "/opt/aar/src"
+# A package may list files or folders (relative, one a line) that must not enter a sandbox, e.g. code that
+# regenerates ground truth; each is mounted over with an empty file or folder.
+EXCLUDE_FILE = "SANDBOX_EXCLUDE"
 # Packages an experiment may import from this project; nothing else of the repository enters a sandbox.
 SANDBOX_PACKAGES = ("w2s_core", "aar")
 
@@ -24,6 +28,32 @@ class PythonEnvironment:
 
     ro_binds: list[tuple[Path, str]] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    blanked: list[tuple[Path, str]] = field(default_factory=list)  # (empty stand-in, path inside) mounted last
+
+
+def empty_stand_in(is_dir: bool) -> Path:
+    """An empty, read-only file or folder kept in the temp dir (not /dev/null: bwrap mounts binds nodev)."""
+    path = Path(tempfile.gettempdir()) / ("aar-sandbox-empty-dir" if is_dir else "aar-sandbox-empty-file")
+    if is_dir:
+        path.mkdir(mode=0o555, exist_ok=True)
+    else:
+        path.touch(mode=0o444)
+    return path
+
+
+def excluded(package: Path, inside: str) -> list[tuple[Path, str]]:
+    """The (stand-in, path inside) pairs for what ``package``'s SANDBOX_EXCLUDE lists."""
+    listing = package / EXCLUDE_FILE
+    if not listing.is_file():
+        return []
+    pairs = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        rel = line.split("#")[0].strip()
+        target = (package / rel).resolve()
+        if not rel or not target.is_relative_to(package) or not target.exists():
+            continue
+        pairs.append((empty_stand_in(target.is_dir()), f"{inside}/{target.relative_to(package)}"))
+    return pairs
 
 
 def package_dir(name: str) -> Path:
@@ -52,6 +82,7 @@ def base_env() -> dict[str, str]:
 def python_environment(host_python: bool) -> PythonEnvironment:
     """Binds and variables; ``host_python`` mounts this interpreter (and venv) instead of using the image's."""
     binds = [(package_dir(name), f"{SOURCE_ROOT_INSIDE}/{name}") for name in SANDBOX_PACKAGES]
+    blanked = [pair for path, inside in binds for pair in excluded(path, inside)]
     env = base_env()
     path = ["/usr/local/bin", "/usr/bin", "/bin"]
     if host_python:
@@ -63,4 +94,4 @@ def python_environment(host_python: bool) -> PythonEnvironment:
         binds += [(prefix, str(prefix)) for prefix in prefixes]
         path = [str(prefix / "bin") for prefix in reversed(prefixes)] + path
     env["PATH"] = ":".join(path)
-    return PythonEnvironment(ro_binds=binds, env=env)
+    return PythonEnvironment(ro_binds=binds, env=env, blanked=blanked)
