@@ -282,6 +282,11 @@ class Researcher:
             return text
         return "\n\n".join(part for part in (text, WRAP_UP_MESSAGE.format(reason=state.wrap_up_reason)) if part)
 
+    def end_session(self, state: SessionState, reason: str) -> None:
+        """End a session from outside (a budget, a stop request); a session already over is left as it is."""
+        if not state.done:
+            self._finish(state, reason)
+
     def _finish(self, state: SessionState, reason: str) -> None:
         state.end_reason = reason
         writer = self.transcript(state.session)
@@ -294,7 +299,7 @@ class Researcher:
             seconds=round(time.time() - state.started_at, 3),
         )
         writer.close()
-        del self._writers[state.session]
+        self._writers.pop(state.session, None)
         self.log.info("session ended", session=state.session, reason=reason, turns=state.turn, cost_usd=state.cost_usd)
 
     def run_session(self, session: int, ctx: Any) -> SessionState:

@@ -118,14 +118,15 @@ class RecordedSession:
 
     @classmethod
     def load(cls, path: Path) -> RecordedSession:
+        # A step re-run after a crash is recorded twice: the later record is the one the run went on with.
         responses: dict[int, AssistantTurn] = {}
-        results: dict[int, list[dict[str, Any]]] = {}
+        results: dict[int, dict[int, dict[str, Any]]] = {}
         for record in read_transcript(path):
             if record["kind"] == "response":
                 responses[int(record["turn"])] = AssistantTurn.from_dict(record["response"])
             elif record["kind"] == "tool_result":
-                results.setdefault(int(record["turn"]), []).append(record)
-        return cls(responses, results)
+                results.setdefault(int(record["turn"]), {})[int(record["call"])] = record
+        return cls(responses, {turn: [calls[index] for index in sorted(calls)] for turn, calls in results.items()})
 
 
 class ReplayProvider:

@@ -200,3 +200,27 @@ def test_a_refusal_ends_the_session(lab: Any) -> None:
     provider = ScriptedTurns(AssistantTurn([{"type": "text", "text": "I can't help with that."}], "refusal", Usage(), "m"))
     state = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0]).run_session(1, lab.context("r0"))
     assert state.end_reason == "refusal"
+
+
+def test_a_session_ended_from_outside_is_closed_in_its_transcript(lab: Any) -> None:
+    researcher = scripted_researcher(lab)
+    state = researcher.start_session(1, lab.context("r0"))
+    researcher.tool_step(state, researcher.model_step(state), lab.context("r0"))
+    researcher.end_session(state, "budget")
+    researcher.end_session(state, "again")
+    assert state.end_reason == "budget"
+    assert [record["reason"] for record in records(lab, "r0", 1, "session_end")] == ["budget"]
+
+
+def test_a_tool_step_rerun_after_a_crash_repeats_no_effect(lab: Any) -> None:
+    researcher = scripted_researcher(lab)
+    ctx = lab.context("r0")
+    state = researcher.start_session(1, ctx)
+    turn = researcher.model_step(state)
+    while turn.tool_calls[0]["name"] != "run_experiment":
+        researcher.tool_step(state, turn, ctx)
+        turn = researcher.model_step(state)
+    first = researcher.tool_step(SessionState.from_dict(state.to_dict()), turn, ctx)
+    again = researcher.tool_step(SessionState.from_dict(state.to_dict()), turn, ctx)  # the node re-run on resume
+    assert first == again
+    assert len(lab.service.records("r0")) == 1
