@@ -167,24 +167,16 @@ class _Routine:
         previous = self.seen[-1].name if self.seen else None
         step = {
             None: self.survey,
-            "leaderboard": self.list_code,
-            "forum_feed": self.list_code,
             "code_branches": self.borrow_or_write,
-            "code_show": self.write_method,
             "code_copy": self.write_method,
-            "write_file": self.try_in_sandbox,
             "run_command": self.run_experiment,
             "run_experiment": self.wait,
-            "wait_experiment": self.wait_or_post,
-            "forum_post": self.write_notebook,
+            "wait_experiment": self.wait_or_report,
         }.get(previous, self.finish)
         return step()
 
     def survey(self) -> list[Block]:
-        return [self.call("leaderboard", limit=10), self.call("forum_feed", limit=10)]
-
-    def list_code(self) -> list[Block]:
-        return [self.call("code_branches")]
+        return [self.call("leaderboard", limit=10), self.call("forum_feed", limit=10), self.call("code_branches")]
 
     def borrow_or_write(self) -> list[Block]:
         target = self.borrow_target()
@@ -198,50 +190,58 @@ class _Routine:
         ]
 
     def write_method(self) -> list[Block]:
+        """Write the method file and check it in the sandbox in the same turn (the calls run in order)."""
         choice = self.choice()
         text = method_file(choice, self.meta.researcher, self.meta.session, self.direction_title)
-        return [
-            {"type": "text", "text": f"Trying {choice.describe()}."},
-            self.call("write_file", path=self.method_path(), content=text),
-        ]
-
-    def try_in_sandbox(self) -> list[Block]:
         # A syntax check that the file defines run(): cheap, unlike importing the training stack.
         check = (
             "import ast, sys; tree = ast.parse(open(sys.argv[1]).read()); "
             "names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]; "
             "print('syntax ok; defines', names); sys.exit(0 if 'run' in names else 1)"
         )
-        return [self.call("run_command", command=f'python -c "{check}" {self.method_path()}', timeout_s=60)]
+        return [
+            {"type": "text", "text": f"Trying {choice.describe()}."},
+            self.call("write_file", path=self.method_path(), content=text),
+            self.call("run_command", command=f'python -c "{check}" {self.method_path()}', timeout_s=60),
+        ]
 
     def run_experiment(self) -> list[Block]:
+        checked = self.last("run_command")
+        if checked is not None and checked.is_error:
+            return self.report()  # the check failed: say so rather than spend an experiment on it
         return [self.call("run_experiment", method_path=self.method_path())]
 
     def wait(self) -> list[Block]:
         started = self.last("run_experiment")
         experiment_id = started.json().get("experiment_id") if started else None
         if not experiment_id:
-            return self.post()
+            return self.report()
         return [self.call("wait_experiment", experiment_id=experiment_id, timeout_s=600)]
 
-    def wait_or_post(self) -> list[Block]:
+    def wait_or_report(self) -> list[Block]:
         waited = self.last("wait_experiment")
         rounds = sum(1 for obs in self.seen if obs.name == "wait_experiment")
         if waited is not None and waited.json().get("state") in ("queued", "running") and rounds < WAIT_ROUNDS:
             return self.wait()
-        return self.post()
+        return self.report()
 
     def result(self) -> tuple[MethodChoice | None, dict[str, Any]]:
         written = self.last("write_file")
         choice = parse_method_file(str(written.input.get("content", ""))) if written else None
-        waited = self.last("wait_experiment")
-        started = self.last("run_experiment")
-        outcome = waited.json() if waited else {}
-        if not outcome and started is not None:
-            outcome = {"state": "not started", "error": started.content}
-        return choice, outcome
+        waited, started, checked = self.last("wait_experiment"), self.last("run_experiment"), self.last("run_command")
+        if waited is not None:
+            return choice, waited.json()
+        if started is not None:
+            return choice, {"state": "not started", "error": started.content} if started.is_error else started.json()
+        if checked is not None and checked.is_error:
+            return choice, {"state": "failed its check", "error": checked.content}
+        return choice, {}
 
-    def post(self) -> list[Block]:
+    def report(self) -> list[Block]:
+        """The numbers on the forum and in the notebook, in one turn."""
+        return [self.forum_post(), self.call("notebook_write", content=self.notebook_entry(), mode="append")]
+
+    def forum_post(self) -> Block:
         choice, outcome = self.result()
         described = choice.describe() if choice else "my method"
         pgr = outcome.get("pgr_mean")
@@ -264,7 +264,7 @@ class _Routine:
         args: dict[str, Any] = {"title": title, "body": body, "tags": ["scripted", choice.method if choice else "none"]}
         if experiment_id:
             args["experiment_ids"] = [experiment_id]
-        return [self.call("forum_post", **args)]
+        return self.call("forum_post", **args)
 
     def notebook_entry(self) -> str:
         choice, outcome = self.result()
@@ -272,9 +272,6 @@ class _Routine:
         if choice is None or not isinstance(pgr, int | float):
             return f"- s{self.meta.session} no result ({outcome.get('state', 'no experiment')})\n"
         return f"- s{self.meta.session} method={choice.method} params={choice.params_text()} pgr={pgr:.4f} file={self.method_path()}\n"
-
-    def write_notebook(self) -> list[Block]:
-        return [self.call("notebook_write", content=self.notebook_entry(), mode="append")]
 
     def finish(self) -> list[Block]:
         choice, outcome = self.result()
