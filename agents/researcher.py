@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,7 +35,7 @@ from agents.providers.base import (
     tool_result_block,
 )
 from agents.seeds import Seed
-from agents.transcript import Redactor, TranscriptWriter
+from agents.transcript import Redactor, TranscriptWriter, read_transcript
 
 log = get_logger(__name__)
 
@@ -92,6 +93,15 @@ class SessionState:
         return cls(**{**data, "usage": Usage(**data.get("usage", {}))})
 
 
+def answered_requests(path: Path) -> dict[str, AssistantTurn]:
+    """Request hash -> the turn recorded for it, from an existing transcript (a session being resumed)."""
+    return {
+        str(record["request_hash"]): AssistantTurn.from_dict(record["response"])
+        for record in read_transcript(path)
+        if record["kind"] == "response" and "request_hash" in record
+    }
+
+
 def step_id(researcher: str, session: int, turn: int, call: int) -> str:
     return f"{researcher}:s{session}:t{turn}:c{call}"
 
@@ -130,22 +140,35 @@ class Researcher:
         self.tool_names = {schema["name"] for schema in self.tool_schemas}
         self.redactor = redactor or Redactor.from_environment()
         self._writers: dict[int, TranscriptWriter] = {}
+        self._answered: dict[int, dict[str, AssistantTurn]] = {}
         self.log = log.bind(researcher=name)
 
     # -- transcripts ------------------------------------------------------------------------------
     def transcript(self, session: int) -> TranscriptWriter:
         if session not in self._writers:
-            self._writers[session] = TranscriptWriter(self.run.transcript(self.name, session), self.redactor)
+            path = self.run.transcript(self.name, session)
+            self._answered[session] = answered_requests(path) if path.exists() else {}
+            self._writers[session] = TranscriptWriter(path, self.redactor)
         return self._writers[session]
 
-    def _record_new_messages(self, state: SessionState, request: ModelRequest) -> None:
+    def _record_new_messages(self, state: SessionState, request_hash: str) -> None:
         self.transcript(state.session).write(
-            "request",
-            turn=state.turn,
-            request_hash=request.fingerprint(),
-            new_messages=state.messages[state.recorded_messages :],
+            "request", turn=state.turn, request_hash=request_hash, new_messages=state.messages[state.recorded_messages :]
         )
         state.recorded_messages = len(state.messages)
+
+    def _ask(self, state: SessionState, request: ModelRequest, request_hash: str) -> tuple[AssistantTurn, bool]:
+        """The provider's answer, or the one already recorded for this very request (a step re-run after a
+        crash between the response and the checkpoint is not paid for twice)."""
+        recorded = self._answered.get(state.session, {}).get(request_hash)
+        if recorded is not None:
+            return recorded, True
+        try:
+            return self.provider.complete(request), False
+        except ProviderUnavailable as error:
+            self.transcript(state.session).write("provider_unavailable", turn=state.turn, error=str(error))
+            state.turn -= 1  # the same turn is asked again when the researcher resumes
+            raise
 
     # -- a session --------------------------------------------------------------------------------
     def _read_tool(self, name: str, args: dict[str, Any], ctx: Any, session: int) -> str:
@@ -186,20 +209,19 @@ class Researcher:
             max_tokens=self.limits.max_tokens_per_turn,
             meta=RequestMeta(self.name, state.session, state.turn),
         )
-        self._record_new_messages(state, request)
+        request_hash = request.fingerprint()
+        self._record_new_messages(state, request_hash)
         started = time.perf_counter()
-        try:
-            turn = self.provider.complete(request)
-        except ProviderUnavailable as error:
-            self.transcript(state.session).write("provider_unavailable", turn=state.turn, error=str(error))
-            state.turn -= 1  # the same turn is asked again when the researcher resumes
-            raise
+        turn, reused = self._ask(state, request, request_hash)
         seconds = time.perf_counter() - started
         state.model_seconds += seconds
         state.usage = state.usage + turn.usage
         state.cost_usd += turn.cost_usd
         state.context_tokens = turn.usage.context_tokens or state.context_tokens
-        self.transcript(state.session).write("response", turn=state.turn, response=turn.to_dict(), seconds=round(seconds, 4))
+        self.transcript(state.session).write(
+            "response", turn=state.turn, request_hash=request_hash, response=turn.to_dict(), seconds=round(seconds, 4),
+            reused=reused,
+        )
         if turn.content:
             state.messages.append({"role": "assistant", "content": turn.content})
             state.recorded_messages = len(state.messages)

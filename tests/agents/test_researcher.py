@@ -225,3 +225,32 @@ def test_a_tool_step_rerun_after_a_crash_repeats_no_effect(lab: Any) -> None:
     ids = [json.loads(result[0]["content"]) for result in (first, again)]
     assert [(i["experiment_id"], i["commit"]) for i in ids][0] == [(i["experiment_id"], i["commit"]) for i in ids][1]
     assert len(lab.service.records("r0")) == 1
+
+
+class CountingProvider(ScriptedProvider):
+    def __init__(self) -> None:
+        super().__init__(ScriptedConfig(seed=0))
+        self.calls = 0
+
+    def complete(self, request: ModelRequest) -> AssistantTurn:
+        self.calls += 1
+        return super().complete(request)
+
+
+def test_a_model_step_rerun_after_a_crash_reuses_the_recorded_answer(lab: Any) -> None:
+    first = Researcher("r0", CountingProvider(), lab.registry(), lab.run, list_seeds()[0])
+    state = first.start_session(1, lab.context("r0"))
+    checkpoint = state.to_dict()  # the orchestrator's last checkpoint before the model node
+    answered = first.model_step(state)
+    # the process dies here; a new one resumes from the checkpoint and runs the model node again
+    provider = CountingProvider()
+    resumed = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0])
+    again = SessionState.from_dict(checkpoint)
+    assert resumed.model_step(again) == answered
+    assert provider.calls == 0
+    assert again.messages == state.messages
+    resumed.tool_step(again, answered, lab.context("r0"))
+    resumed.model_step(again)
+    assert provider.calls == 1, "later turns are asked for again"
+    reused = [record["reused"] for record in records(lab, "r0", 1, "response")]
+    assert reused == [False, True, False]
