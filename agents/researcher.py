@@ -254,7 +254,7 @@ class Researcher:
             content, is_error = self._run_tool(call, ctx, call_id)
             seconds = time.perf_counter() - started
             state.tool_seconds += seconds
-            results.append(tool_result_block(call["id"], content, is_error))
+            results.append(tool_result_block(call["id"], content or "(no output)", is_error))
             self.transcript(state.session).write(
                 "tool_result",
                 turn=state.turn,

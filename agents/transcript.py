@@ -27,6 +27,7 @@ SECRET_PATTERNS = [
     re.compile(r"(?i)(x-api-key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._\-]{8,}"),
 ]
 SECRET_ENV_VARS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AAR_SCORER_TOKEN")
+SCORER_TOKENS_FILE = "tokens.json"
 
 
 @dataclass
@@ -41,10 +42,17 @@ class Redactor:
         return cls({value for value in values if len(value) >= 8})
 
     def add_run_secrets(self, run: RunFolder) -> None:
-        """The scorer tokens issued in ``run`` (researchers' and admin's), which must never reach a transcript."""
-        from tools.scorer.tokens import load_tokens
+        """The scorer tokens issued in ``run`` (researchers' and admin's), which must never reach a transcript.
 
-        self.secrets |= {token for token in load_tokens(run).values() if len(token) >= 8}
+        Read straight from ``RUN/scorer/tokens.json`` (name -> token, written by ``tools.scorer.issue_tokens``):
+        importing the scorer package would load its web server for one small file.
+        """
+        try:
+            tokens = json.loads((run.scorer_dir / SCORER_TOKENS_FILE).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return
+        if isinstance(tokens, dict):
+            self.secrets |= {token for token in tokens.values() if isinstance(token, str) and len(token) >= 8}
 
     def text(self, value: str) -> str:
         for secret in self.secrets:

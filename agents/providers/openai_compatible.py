@@ -64,6 +64,8 @@ def to_chat_messages(system: str, messages: list[Message]) -> list[dict[str, Any
             if block.get("type") == "tool_result":
                 content = block.get("content", "")
                 text = content if isinstance(content, str) else _text_of(content)
+                if block.get("is_error"):  # chat completions have no error flag on a tool message
+                    text = f"[tool error] {text}"
                 chat.append({"role": "tool", "tool_call_id": block["tool_use_id"], "content": text})
         text = _text_of(blocks)
         if text:

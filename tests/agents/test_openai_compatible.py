@@ -102,6 +102,7 @@ def test_a_session_against_a_chat_completions_server(chat_server: ChatServer, la
     assert ok_result == {"role": "tool", "tool_call_id": "call_1", "content": ok_result["content"]}
     assert "methods/a.py" in ok_result["content"]
     assert bad_result["tool_call_id"] == "call_2" and "not valid JSON" in bad_result["content"]
+    assert bad_result["content"].startswith("[tool error]")
     # 400 uncached at $1, 600 cached at $0.10, 50 out at $2 per Mtok, then the second turn's defaults
     assert state.usage.cache_read == 600
     assert state.cost_usd == pytest.approx((400 * 1 + 600 * 0.1 + 50 * 2) / 1e6 + (40 * 1 + 8 * 2) / 1e6)
