@@ -37,8 +37,10 @@ BRANCH_PREFIX = "researcher/"
 STEP_TRAILER = "Step-Id"
 _RESEARCHER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _REF_TEXT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./~^-]{0,199}$")
-# Kept out of every commit: caches that only bloat the history.
-_DEFAULT_EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n.ipynb_checkpoints/\n"
+# Kept out of every commit: caches and model weights, which only bloat the history (code is what is shared).
+_DEFAULT_EXCLUDES = "".join(f"{pattern}\n" for pattern in (
+    "__pycache__/", "*.pyc", ".pytest_cache/", ".ipynb_checkpoints/",
+    "*.safetensors", "*.pt", "*.pth", "*.ckpt", "*.bin"))
 _IDENTITY_EMAIL = "{name}@aar.invalid"
 _MAX_LISTED = 1000
 
@@ -223,7 +225,10 @@ class CodeStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch()
         for line in path.read_text(encoding="utf-8").splitlines():
-            entry = json.loads(line) if line.strip() else {}
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short by a crash: its commit is the tip, checked below
+                continue
             if entry.get("step_id") == step_id:
                 return str(entry["sha"])
         tip = self.repo.commit(branch)

@@ -59,13 +59,14 @@ def test_deleted_files_disappear_from_the_next_commit(store: CodeStore) -> None:
 def test_big_files_nested_repositories_and_fifos_are_left_out(run_root: Path) -> None:
     store = CodeStore(RunFolder(run_root), max_file_bytes=1000)
     workspace = store.ensure_researcher("alice")
-    (workspace / "big.bin").write_bytes(b"x" * 2000)
+    (workspace / "big.dat").write_bytes(b"x" * 2000)
     (workspace / "small.py").write_text("ok")
+    (workspace / "model.safetensors").write_bytes(b"w")  # weights are excluded by the repository
     git.Repo.init(workspace / "vendored")  # a `git init` in the workspace, with no commit
     (workspace / "vendored" / "lib.py").write_text("x")
     os.mkfifo(workspace / "pipe")
     outcome = store.commit("alice", "snapshot", "s1")
-    assert sorted(outcome.skipped) == ["big.bin", "vendored"]
+    assert sorted(outcome.skipped) == ["big.dat", "vendored"]
     assert store.show(outcome.sha, "") == "small.py"
 
 
@@ -166,7 +167,7 @@ def test_idempotency_survives_a_lost_or_lagging_step_index(store: CodeStore) -> 
     first = store.commit_workspace("alice", "one", "s1")
     second = store.commit_workspace("alice", "two", "s2")
     index = store.path.parent / "steps" / "alice.jsonl"
-    index.write_text(index.read_text().splitlines()[0] + "\n")  # a crash after the commit, before its index line
+    index.write_text(index.read_text().splitlines()[0] + '\n{"step_id": "s2", "sh')  # a crash while writing it
     assert store.commit_workspace("alice", "two", "s2") == second
     index.unlink()  # the index lost entirely: rebuilt from the commit trailers
     assert store.commit_workspace("alice", "one", "s1") == first
