@@ -4,9 +4,9 @@ Every write goes through this class, under one lock per repository (a ``flock`` 
 threads and processes alike take turns). Commits only ever add to a researcher's own branch: there is no
 operation that resets, amends, deletes or pushes to another branch.
 
-Git is always run with an explicit ``--git-dir`` and ``--work-tree``: the worktree's ``.git`` file lives in
-the sandbox-writable workspace, so following it would let a researcher point our commits at someone
-else's branch.
+Git is always run with an explicit ``GIT_DIR`` and ``GIT_WORK_TREE``, and the worktree has no ``.git`` link
+file: anything named ``.git`` in the sandbox-writable workspace is the researcher's, never followed (it could
+otherwise point our commits at someone else's branch, and the link would reveal host paths).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -140,7 +139,7 @@ class CodeStore:
                 if workspace.exists() and any(workspace.iterdir()):
                     raise CodeStoreError(f"workspace {workspace} exists and is not empty; cannot make it a worktree")
                 workspace.parent.mkdir(parents=True, exist_ok=True)
-                args = ["add", "--quiet", str(workspace)]
+                args = ["add", "--quiet", "--lock", str(workspace)]
                 if self._has_branch(branch):
                     args.append(branch)
                 else:
@@ -148,13 +147,9 @@ class CodeStore:
                 self.repo.git.worktree(*args)
                 if not self._admin_dir(researcher).exists():  # git names the admin dir after the folder
                     raise CodeStoreError(f"git did not create the worktree admin folder for '{researcher}'")
-            # Restore the link file in case the sandbox rewrote it; our own git calls never read it.
-            link, wanted = workspace / ".git", f"gitdir: {self._admin_dir(researcher)}\n"
-            if link.is_symlink() or not link.is_file() or link.read_text(encoding="utf-8") != wanted:
-                if link.is_dir() and not link.is_symlink():
-                    shutil.rmtree(link)
-                link.unlink(missing_ok=True)
-                link.write_text(wanted, encoding="utf-8")
+                # The link file would tell the sandbox where the run folder is on the host, and nothing needs
+                # it: our git calls name the admin folder themselves, and the lock keeps git from pruning it.
+                (workspace / ".git").unlink()
         return workspace
 
     def _has_branch(self, branch: str) -> bool:

@@ -21,7 +21,8 @@ def store(run_root: Path) -> CodeStore:
 def test_each_researcher_gets_a_branch_and_a_worktree(store: CodeStore) -> None:
     workspace = store.ensure_researcher("alice")
     assert workspace == store.run.workspace("alice")
-    assert (workspace / ".git").is_file()
+    assert not (workspace / ".git").exists()  # no link to the host's repository inside the sandbox's folder
+    assert "locked" in store.repo.git.worktree("list", "--porcelain")  # so git never prunes it
     assert [branch.name for branch in store.branches()] == ["researcher/alice"]
     assert store.ensure_researcher("alice") == workspace  # idempotent
 
@@ -70,7 +71,7 @@ def test_big_files_nested_repositories_and_fifos_are_left_out(run_root: Path) ->
     assert store.show(outcome.sha, "") == "small.py"
 
 
-def test_a_rewritten_dot_git_file_cannot_redirect_commits(store: CodeStore) -> None:
+def test_a_dot_git_made_in_the_workspace_cannot_redirect_commits(store: CodeStore) -> None:
     alice = store.ensure_researcher("alice")
     store.ensure_researcher("bob")
     bob_head = store.log("bob", 1)[0].sha
@@ -78,11 +79,12 @@ def test_a_rewritten_dot_git_file_cannot_redirect_commits(store: CodeStore) -> N
     (alice / "evil.py").write_text("x")
     sha = store.commit_workspace("alice", "sneaky", "s1")
     assert store.log("bob", 1)[0].sha == bob_head
-    assert store.log("alice", 1)[0].sha == sha
+    assert store.log("alice", 1)[0].sha == sha and store.show(sha, "") == "evil.py"
     (alice / ".git").unlink()
-    (alice / ".git").mkdir()  # a fake repository in its place
-    assert store.commit_workspace("alice", "again", "s2") != sha
-    assert (alice / ".git").is_file()
+    git.Repo.init(alice)  # a whole repository in its place
+    (alice / "more.py").write_text("y")
+    second = store.commit_workspace("alice", "again", "s2")
+    assert store.show(second, "").splitlines() == ["evil.py", "more.py"]
 
 
 def test_copy_from_another_branch_into_own_workspace(store: CodeStore) -> None:
