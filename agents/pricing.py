@@ -63,7 +63,9 @@ class PriceTable:
             return self._prices[max(matches, key=len)]
         if model not in self._warned:
             self._warned.add(model)
-            log.warning("no price for model; counting it as free", model=model, hint="add it under 'prices' in the config")
+            log.warning(
+                "no price for model; counting it as free", model=model, hint="add it under 'prices' in the config"
+            )
         return FREE
 
     def cost(self, model: str, usage: Usage) -> float:

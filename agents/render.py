@@ -45,8 +45,9 @@ def _usage_line(record: dict[str, Any]) -> str:
     response = record["response"]
     usage = response.get("usage", {})
     return (
-        f"turn {record['turn']} · {response.get('stop_reason')} · {record.get('seconds', 0):.2f} s · in {usage.get('input', 0)}"
-        f" out {usage.get('output', 0)} cache w {usage.get('cache_write', 0)} r {usage.get('cache_read', 0)}"
+        f"turn {record['turn']} · {response.get('stop_reason')} · {record.get('seconds', 0):.2f} s"
+        f" · in {usage.get('input', 0)} out {usage.get('output', 0)}"
+        f" cache w {usage.get('cache_write', 0)} r {usage.get('cache_read', 0)}"
         f" · ${response.get('cost_usd', 0):.4f}"
     )
 
@@ -64,17 +65,30 @@ def _render_record(record: dict[str, Any], max_lines: int) -> Any | None:
             block.get("text", "")
             for message in record.get("new_messages", [])
             if message.get("role") == "user"
-            for block in (message["content"] if isinstance(message["content"], list) else [{"type": "text", "text": message["content"]}])
+            for block in (
+                message["content"]
+                if isinstance(message["content"], list)
+                else [{"type": "text", "text": message["content"]}]
+            )
             if block.get("type") == "text"
         ]
-        return Panel(_clip("\n\n".join(texts), max_lines), title=f"user · turn {record['turn']}", border_style="white") if texts else None
+        return (
+            Panel(_clip("\n\n".join(texts), max_lines), title=f"user · turn {record['turn']}", border_style="white")
+            if texts
+            else None
+        )
     if kind == "response":
         parts: list[Any] = []
         for block in record["response"].get("content", []):
             if block.get("type") == "text":
                 parts.append(Text(_clip(block["text"], max_lines)))
             elif block.get("type") == "tool_use":
-                parts.append(Text(f"→ {block['name']} {_clip(json.dumps(block.get('input'), ensure_ascii=False), max_lines)}", style="cyan"))
+                parts.append(
+                    Text(
+                        f"→ {block['name']} {_clip(json.dumps(block.get('input'), ensure_ascii=False), max_lines)}",
+                        style="cyan",
+                    )
+                )
         return Panel(Group(*parts), title="assistant", subtitle=_usage_line(record), border_style="green")
     if kind == "tool_result":
         style = "red" if record.get("is_error") else "yellow"

@@ -46,10 +46,12 @@ FINAL_STOPS = {"end_turn": "end_turn", "stop_sequence": "end_turn", "refusal": "
 class SessionLimits(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: int = Field(40, ge=2, description="model turns per session, the wrap-up turn included")
-    max_wall_s: float = Field(3600.0, gt=0, description="wall-clock seconds per session")
-    max_context_tokens: int = Field(150_000, gt=0, description="end the session once the context grows past this")
-    max_tokens_per_turn: int = Field(8192, gt=0, description="output tokens per model turn")
+    max_steps: int = Field(default=40, ge=2, description="model turns per session, the wrap-up turn included")
+    max_wall_s: float = Field(default=3600.0, gt=0, description="wall-clock seconds per session")
+    max_context_tokens: int = Field(
+        default=150_000, gt=0, description="end the session once the context grows past this"
+    )
+    max_tokens_per_turn: int = Field(default=8192, gt=0, description="output tokens per model turn")
 
 
 class ToolResultLike(Protocol):
@@ -153,7 +155,10 @@ class Researcher:
 
     def _record_new_messages(self, state: SessionState, request_hash: str) -> None:
         self.transcript(state.session).write(
-            "request", turn=state.turn, request_hash=request_hash, new_messages=state.messages[state.recorded_messages :]
+            "request",
+            turn=state.turn,
+            request_hash=request_hash,
+            new_messages=state.messages[state.recorded_messages :],
         )
         state.recorded_messages = len(state.messages)
 
@@ -184,7 +189,9 @@ class Researcher:
         feed = self._read_tool("forum_feed", {"limit": 20}, ctx, session)
         leaderboard = self._read_tool("leaderboard", {"limit": 10}, ctx, session)
         opening = render_session_start(session, notebook, feed, leaderboard, self.limits.max_steps)
-        state = SessionState(researcher=self.name, session=session, messages=[{"role": "user", "content": [text_block(opening)]}])
+        state = SessionState(
+            researcher=self.name, session=session, messages=[{"role": "user", "content": [text_block(opening)]}]
+        )
         self.transcript(session).write(
             "session_start",
             researcher=self.name,
@@ -219,7 +226,11 @@ class Researcher:
         state.cost_usd += turn.cost_usd
         state.context_tokens = turn.usage.context_tokens or state.context_tokens
         self.transcript(state.session).write(
-            "response", turn=state.turn, request_hash=request_hash, response=turn.to_dict(), seconds=round(seconds, 4),
+            "response",
+            turn=state.turn,
+            request_hash=request_hash,
+            response=turn.to_dict(),
+            seconds=round(seconds, 4),
             reused=reused,
         )
         if turn.content:
@@ -241,7 +252,9 @@ class Researcher:
             self._finish(state, FINAL_STOPS[turn.stop_reason])
         else:  # max_tokens or pause_turn with nothing to run: ask it to go on
             self._check_limits(state)
-            state.messages.append({"role": "user", "content": [text_block(self._next_user_text(state, MAX_TOKENS_MESSAGE))]})
+            state.messages.append(
+                {"role": "user", "content": [text_block(self._next_user_text(state, MAX_TOKENS_MESSAGE))]}
+            )
 
     def tool_step(self, state: SessionState, turn: AssistantTurn, ctx: Any) -> list[Block]:
         """Run the turn's tool calls and add their results to the conversation; ends the session at its limits."""
@@ -283,7 +296,7 @@ class Researcher:
         if MALFORMED_ARGUMENTS in args:
             return f"error: malformed call to {name}: {args[MALFORMED_ARGUMENTS]}", True
         try:
-            result = self.tools.call(name, args, with_step_id(ctx, call_id))
+            result = self.tools.call(str(name), args, with_step_id(ctx, call_id))
         except Exception as error:  # a tool bug must not end the researcher's session
             self.log.exception("tool raised", tool=name, step_id=call_id)
             return f"error: {name} failed inside the framework: {type(error).__name__}: {error}", True

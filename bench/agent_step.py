@@ -56,8 +56,18 @@ class InstantProvider:
         turn = request.meta.turn
         content = [
             {"type": "text", "text": f"Step {turn}: reading results and trying the next variant. " * 4},
-            {"type": "tool_use", "id": f"toolu_{turn}_a", "name": "read_file", "input": {"path": f"methods/m{turn}.py"}},
-            {"type": "tool_use", "id": f"toolu_{turn}_b", "name": "run_command", "input": {"command": "python -m py_compile m.py", "timeout_s": 60}},
+            {
+                "type": "tool_use",
+                "id": f"toolu_{turn}_a",
+                "name": "read_file",
+                "input": {"path": f"methods/m{turn}.py"},
+            },
+            {
+                "type": "tool_use",
+                "id": f"toolu_{turn}_b",
+                "name": "run_command",
+                "input": {"command": "python -m py_compile m.py", "timeout_s": 60},
+            },
         ]
         return AssistantTurn(content, "tool_use", Usage(input=2000 + 600 * turn, output=120), "bench")
 
@@ -73,10 +83,12 @@ class CommandArgs(ToolArgs):
 
 def registry(clock: Clock, result_chars: int) -> ToolRegistry:
     text = ("def run(ctx):\n    return get_builtin('logconf')(ctx, aux_weight=0.5)\n" * 200)[:result_chars]
-    return ToolRegistry([
-        Tool("read_file", "Read a file.", ReadArgs, clock.timed(lambda args, ctx: text)),
-        Tool("run_command", "Run a command.", CommandArgs, clock.timed(lambda args, ctx: "exit code 0\n" + text)),
-    ])
+    return ToolRegistry(
+        [
+            Tool("read_file", "Read a file.", ReadArgs, clock.timed(lambda args, ctx: text)),
+            Tool("run_command", "Run a command.", CommandArgs, clock.timed(lambda args, ctx: "exit code 0\n" + text)),
+        ]
+    )
 
 
 def measure(sessions: int, steps: int, result_chars: int) -> list[float]:
@@ -84,10 +96,23 @@ def measure(sessions: int, steps: int, result_chars: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="aar-bench-agent-") as folder:
         run = RunFolder(Path(folder)).ensure()
         clock = Clock()
-        researcher = Researcher("r0", InstantProvider(clock), registry(clock, result_chars), run, list_seeds()[0],
-                                SessionLimits(max_steps=steps, max_context_tokens=10**9))
-        ctx = ToolContext(researcher="r0", step_id="", workspace=run.workspace("r0"), sandbox=None, codestore=None,
-                          forum=None, notebook_path=run.notebook("r0"))
+        researcher = Researcher(
+            "r0",
+            InstantProvider(clock),
+            registry(clock, result_chars),
+            run,
+            list_seeds()[0],
+            SessionLimits(max_steps=steps, max_context_tokens=10**9),
+        )
+        ctx = ToolContext(
+            researcher="r0",
+            step_id="",
+            workspace=run.workspace("r0"),
+            sandbox=None,
+            codestore=None,
+            forum=None,
+            notebook_path=run.notebook("r0"),
+        )
         for session in range(1, sessions + 1):
             state = researcher.start_session(session, ctx)
             while not state.done:
@@ -113,10 +138,14 @@ def main() -> None:
     median = statistics.median(ordered)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
     late = statistics.median(overheads[args.steps - 5 : args.steps])
-    print(f"agent step overhead over {len(overheads)} steps ({args.sessions} sessions x {args.steps} steps, "
-          f"{args.result_chars}-character tool results, two calls a step)")
-    print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {ordered[-1]:.2f} ms   "
-          f"median of the last 5 steps of a session {late:.2f} ms")
+    print(
+        f"agent step overhead over {len(overheads)} steps ({args.sessions} sessions x {args.steps} steps, "
+        f"{args.result_chars}-character tool results, two calls a step)"
+    )
+    print(
+        f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {ordered[-1]:.2f} ms   "
+        f"median of the last 5 steps of a session {late:.2f} ms"
+    )
     print(f"  target: median <= {TARGET_MS:.0f} ms -> {'PASS' if median <= TARGET_MS else 'FAIL'}")
 
 

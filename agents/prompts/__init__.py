@@ -33,6 +33,14 @@ def render_system_prompt(researcher: str, seed: Seed, tasks: list[str] | tuple[s
 
 
 def render_session_start(session: int, notebook: str, feed: str, leaderboard: str, max_steps: int) -> str:
-    return _environment().get_template("session_start.md.j2").render(
-        session=session, notebook=notebook.strip(), feed=feed.strip(), leaderboard=leaderboard.strip(), max_steps=max_steps
+    return (
+        _environment()
+        .get_template("session_start.md.j2")
+        .render(
+            session=session,
+            notebook=notebook.strip(),
+            feed=feed.strip(),
+            leaderboard=leaderboard.strip(),
+            max_steps=max_steps,
+        )
     )

@@ -29,18 +29,22 @@ class AnthropicConfig(_Config):
     model: str = DEFAULT_CLAUDE_MODEL
     api_key_env: str = "ANTHROPIC_API_KEY"
     base_url: str | None = None
-    timeout_s: float = Field(600.0, gt=0)
-    max_pause_continuations: int = Field(3, ge=0, description="re-sends of a pause_turn before giving the turn back")
-    retry: RetrySettings = Field(default_factory=RetrySettings)
+    timeout_s: float = Field(default=600.0, gt=0)
+    max_pause_continuations: int = Field(
+        default=3, ge=0, description="re-sends of a pause_turn before giving the turn back"
+    )
+    retry: RetrySettings = Field(default_factory=lambda: RetrySettings())
 
 
 class OpenAICompatibleConfig(_Config):
     type: Literal["openai_compatible"] = "openai_compatible"
     model: str
     base_url: str
-    api_key_env: str | None = Field(None, description="unset for local servers that take no key (vLLM, Ollama)")
-    timeout_s: float = Field(600.0, gt=0)
-    retry: RetrySettings = Field(default_factory=RetrySettings)
+    api_key_env: str | None = Field(
+        default=None, description="unset for local servers that take no key (vLLM, Ollama)"
+    )
+    timeout_s: float = Field(default=600.0, gt=0)
+    retry: RetrySettings = Field(default_factory=lambda: RetrySettings())
 
 
 class ScriptedConfig(_Config):
@@ -63,7 +67,7 @@ MODEL_FORMS = "'scripted', 'replay:<run or transcript>', 'claude-<name>' or 'ope
 
 
 def parse_model(spec: str) -> ProviderConfig:
-    """``--model`` string -> config: ``scripted[:seed]``, ``replay:<path>``, ``claude-...``, ``openai:<model>@<url>``."""
+    """``--model`` -> config: ``scripted[:seed]``, ``replay:<path>``, ``claude-...``, ``openai:<model>@<url>``."""
     text = spec.strip()
     if text == "scripted" or text.startswith("scripted:"):
         seed_text = text.partition(":")[2] or "0"

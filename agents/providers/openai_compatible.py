@@ -44,7 +44,11 @@ def _text_of(content: Any) -> str:
 def to_chat_messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
     chat: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
     for message in messages:
-        blocks = [{"type": "text", "text": message["content"]}] if isinstance(message["content"], str) else message["content"]
+        blocks = (
+            [{"type": "text", "text": message["content"]}]
+            if isinstance(message["content"], str)
+            else message["content"]
+        )
         if message["role"] == "assistant":
             entry: dict[str, Any] = {"role": "assistant", "content": _text_of(blocks) or None}
             calls = [
@@ -77,7 +81,11 @@ def to_chat_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "type": "function",
-            "function": {"name": tool["name"], "description": tool.get("description", ""), "parameters": tool["input_schema"]},
+            "function": {
+                "name": tool["name"],
+                "description": tool.get("description", ""),
+                "parameters": tool["input_schema"],
+            },
         }
         for tool in tools
     ]
@@ -100,7 +108,12 @@ def from_chat_response(response: Any) -> tuple[list[Block], str]:
         blocks.append({"type": "text", "text": choice.message.content})
     for call in choice.message.tool_calls or []:
         blocks.append(
-            {"type": "tool_use", "id": call.id, "name": call.function.name, "input": parse_arguments(call.function.arguments)}
+            {
+                "type": "tool_use",
+                "id": call.id,
+                "name": call.function.name,
+                "input": parse_arguments(call.function.arguments),
+            }
         )
     stop_reason = FINISH_REASONS.get(choice.finish_reason or "stop", "end_turn")
     if blocks and any(block["type"] == "tool_use" for block in blocks):

@@ -29,7 +29,10 @@ log = get_logger(__name__)
 
 VOLATILE = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
-    (re.compile(r'("(?:time|created_at|updated_at|started_at|finished_at|seconds)"\s*:\s*)-?[\d.]+(?:e-?\d+)?'), r"\1<time>"),
+    (
+        re.compile(r'("(?:time|created_at|updated_at|started_at|finished_at|seconds)"\s*:\s*)-?[\d.]+(?:e-?\d+)?'),
+        r"\1<time>",
+    ),
     (re.compile(r"\b\d+(?:\.\d+)?s\]"), "<s>]"),  # run_command's "[exit code 0, 0.4s]"
 ]
 IDENTIFIER = re.compile(r"\b(exp-[0-9a-f]{6,}|[0-9a-f]{40})\b")
@@ -73,7 +76,9 @@ class IdentifierMap:
         live_parts = IDENTIFIER.split(mask_volatile(live))
         if len(recorded_parts) != len(live_parts):
             return mask_volatile(recorded)
-        return "".join(new if index % 2 else old for index, (old, new) in enumerate(zip(recorded_parts, live_parts, strict=True)))
+        return "".join(
+            new if index % 2 else old for index, (old, new) in enumerate(zip(recorded_parts, live_parts, strict=True))
+        )
 
     def apply(self, content: list[Block]) -> list[Block]:
         changed = {old: new for old, new in self.live_of.items() if old != new}
@@ -158,7 +163,11 @@ class ReplayProvider:
         self._compare(meta.researcher, meta.session, meta.turn, recorded.tool_results.get(meta.turn - 1, []), request)
         turn = recorded.responses.get(meta.turn)
         if turn is None:
-            self._report(Divergence(meta.researcher, meta.session, meta.turn, -1, "-", "(session ended)", "(asked for another turn)"))
+            self._report(
+                Divergence(
+                    meta.researcher, meta.session, meta.turn, -1, "-", "(session ended)", "(asked for another turn)"
+                )
+            )
             return AssistantTurn([text_block("(the recording ends here)")], "end_turn", Usage(), "replay")
         content = self.identifiers.apply(turn.content)
         return AssistantTurn(content, turn.stop_reason, turn.usage, turn.model, cost_usd=0.0)
@@ -178,7 +187,11 @@ class ReplayProvider:
             same_error = got is not None and bool(got.get("is_error")) == bool(record.get("is_error"))
             if not (same_error and self.identifiers.matches(str(record.get("content", "")), now)):
                 recorded = self.identifiers.aligned(str(record.get("content", "")), now)
-                self._report(Divergence(researcher, session, turn - 1, index, str(record.get("name")), recorded, mask_volatile(now)))
+                self._report(
+                    Divergence(
+                        researcher, session, turn - 1, index, str(record.get("name")), recorded, mask_volatile(now)
+                    )
+                )
 
     def _report(self, divergence: Divergence) -> None:
         self.divergences.append(divergence)

@@ -10,8 +10,14 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
-from tenacity import wait_random_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_random_exponential,
+)
 
 from aar import get_logger
 from agents.providers.base import ProviderUnavailable
@@ -25,10 +31,10 @@ RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
 class RetrySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_attempts: int = Field(8, ge=1, description="attempts in all, the first included")
-    budget_s: float = Field(900.0, gt=0, description="give up after this many seconds of retrying")
-    initial_wait_s: float = Field(2.0, ge=0)
-    max_wait_s: float = Field(120.0, ge=0)
+    max_attempts: int = Field(default=8, ge=1, description="attempts in all, the first included")
+    budget_s: float = Field(default=900.0, gt=0, description="give up after this many seconds of retrying")
+    initial_wait_s: float = Field(default=2.0, ge=0)
+    max_wait_s: float = Field(default=120.0, ge=0)
 
 
 def retry_after_seconds(error: BaseException) -> float | None:

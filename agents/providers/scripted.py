@@ -26,7 +26,9 @@ from agents.providers.scripted_methods import (
 )
 
 DIRECTION = re.compile(r"^## Your starting direction: (?P<title>.+)\n(?P<text>(?:.+\n?)+)", re.MULTILINE)
-NOTEBOOK_RESULT = re.compile(r"^- s\d+ method=(?P<method>\w+) params=(?P<params>\S*) pgr=(?P<pgr>-?[\d.]+)", re.MULTILINE)
+NOTEBOOK_RESULT = re.compile(
+    r"^- s\d+ method=(?P<method>\w+) params=(?P<params>\S*) pgr=(?P<pgr>-?[\d.]+)", re.MULTILINE
+)
 WAIT_ROUNDS = 6
 
 
@@ -65,7 +67,11 @@ def observations(messages: list[dict[str, Any]]) -> list[Observation]:
 
 def opening_text(messages: list[dict[str, Any]]) -> str:
     first = messages[0]["content"] if messages else ""
-    return first if isinstance(first, str) else "\n".join(block.get("text", "") for block in first if block.get("type") == "text")
+    return (
+        first
+        if isinstance(first, str)
+        else "\n".join(block.get("text", "") for block in first if block.get("type") == "text")
+    )
 
 
 def notebook_section(opening: str) -> str:
@@ -149,7 +155,12 @@ class _Routine:
         if copied is not None and not copied.is_error:
             borrowed = parse_method_file(copied.content)
             if borrowed is not None:
-                return choose_method(self.rng, [borrowed.method], base=borrowed, note=f"borrowed from {str(copied.input.get('ref'))[:10]}")
+                return choose_method(
+                    self.rng,
+                    [borrowed.method],
+                    base=borrowed,
+                    note=f"borrowed from {str(copied.input.get('ref'))[:10]}",
+                )
         best_method = self.own_best()[1]
         candidates = preferred_methods(self.direction_title, self.direction_text)
         if best_method is not None and self.rng.random() < 0.5:
@@ -271,8 +282,16 @@ class _Routine:
         pgr = outcome.get("pgr_mean")
         if choice is None or not isinstance(pgr, int | float):
             return f"- s{self.meta.session} no result ({outcome.get('state', 'no experiment')})\n"
-        return f"- s{self.meta.session} method={choice.method} params={choice.params_text()} pgr={pgr:.4f} file={self.method_path()}\n"
+        return (
+            f"- s{self.meta.session} method={choice.method} params={choice.params_text()} pgr={pgr:.4f} "
+            f"file={self.method_path()}\n"
+        )
 
     def finish(self) -> list[Block]:
         choice, outcome = self.result()
-        return [{"type": "text", "text": f"Session done: {choice.describe() if choice else 'no method'}, state {outcome.get('state')}."}]
+        return [
+            {
+                "type": "text",
+                "text": f"Session done: {choice.describe() if choice else 'no method'}, state {outcome.get('state')}.",
+            }
+        ]

@@ -26,8 +26,15 @@ from tools.forum import Forum
 from tools.registry import ToolContext, ToolRegistry
 from tools.workspace_tools import default_registry
 
-BASE_PGR = {"naive": 0.10, "soft_xent": 0.14, "logconf": 0.20, "product": 0.12, "confident_only": 0.18,
-            "bootstrap": 0.16, "zero_shot": 0.05}
+BASE_PGR = {
+    "naive": 0.10,
+    "soft_xent": 0.14,
+    "logconf": 0.20,
+    "product": 0.12,
+    "confident_only": 0.18,
+    "bootstrap": 0.16,
+    "zero_shot": 0.05,
+}
 
 
 def score(text: str) -> float:
@@ -47,11 +54,15 @@ class FormulaExecutor:
     shift: float = 0.0
     slots: int = 1
 
-    def run(self, job: ExperimentJob, slot: int, done_seeds: dict[int, SeedResult], record: Callable[[SeedResult], None]) -> ExperimentOutcome:
+    def run(
+        self, job: ExperimentJob, slot: int, done_seeds: dict[int, SeedResult], record: Callable[[SeedResult], None]
+    ) -> ExperimentOutcome:
         text = self.codestore.show(job.commit or "", job.method_path)
         results = []
         for offset, seed in enumerate(job.seeds):
-            result = done_seeds.get(seed) or SeedResult(seed=seed, pgr=round(score(text) + self.shift + 0.01 * offset, 4))
+            result = done_seeds.get(seed) or SeedResult(
+                seed=seed, pgr=round(score(text) + self.shift + 0.01 * offset, 4)
+            )
             record(result)
             results.append(result)
         return ExperimentOutcome(per_seed=results)
@@ -77,8 +88,9 @@ class LocalShell:
     def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> LocalShell.Outcome:
         started = time.perf_counter()
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}  # the venv's python
-        done = subprocess.run(["bash", "-c", command], cwd=self.workspace, capture_output=True, text=True,
-                              timeout=timeout_s, env=env)
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=self.workspace, capture_output=True, text=True, timeout=timeout_s, env=env
+        )
         output = (done.stdout + done.stderr).replace(str(self.workspace), "/workspace")
         return self.Outcome(done.returncode, output, seconds=time.perf_counter() - started)
 
@@ -111,9 +123,16 @@ class Lab:
 
     def context(self, researcher: str) -> ToolContext:
         workspace = self.codestore.ensure_researcher(researcher)
-        return ToolContext(researcher=researcher, step_id="", workspace=workspace, sandbox=LocalShell(workspace),
-                           codestore=self.codestore, forum=self.forum, notebook_path=self.run.notebook(researcher),
-                           experiments=self.service)
+        return ToolContext(
+            researcher=researcher,
+            step_id="",
+            workspace=workspace,
+            sandbox=LocalShell(workspace),
+            codestore=self.codestore,
+            forum=self.forum,
+            notebook_path=self.run.notebook(researcher),
+            experiments=self.service,
+        )
 
     def post_titles(self) -> list[str]:
         return [post.title for post in self.forum.search("PGR", limit=50).items]
@@ -145,7 +164,9 @@ def lab(make_lab: Callable[[str], Lab]) -> Lab:
 def tool_history(run: RunFolder, researcher: str, session: int) -> list[dict[str, Any]]:
     from agents.transcript import read_transcript
 
-    return [record for record in read_transcript(run.transcript(researcher, session)) if record["kind"] == "tool_result"]
+    return [
+        record for record in read_transcript(run.transcript(researcher, session)) if record["kind"] == "tool_result"
+    ]
 
 
 def assert_same_tool_history(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> int:
@@ -156,8 +177,13 @@ def assert_same_tool_history(first: list[dict[str, Any]], second: list[dict[str,
     assert len(first) == len(second)
     identifiers = IdentifierMap()
     for old, new in zip(first, second, strict=True):
-        assert (old["turn"], old["call"], old["step_id"], old["name"], old["is_error"]) == \
-            (new["turn"], new["call"], new["step_id"], new["name"], new["is_error"])
+        assert (old["turn"], old["call"], old["step_id"], old["name"], old["is_error"]) == (
+            new["turn"],
+            new["call"],
+            new["step_id"],
+            new["name"],
+            new["is_error"],
+        )
         assert identifiers.apply([old["input"]])[0] == new["input"], old["step_id"]
         assert identifiers.matches(old["content"], new["content"]), (old["step_id"], old["content"], new["content"])
     return sum(1 for old, new in identifiers.live_of.items() if old != new)
@@ -166,4 +192,5 @@ def assert_same_tool_history(first: list[dict[str, Any]], second: list[dict[str,
 @pytest.fixture
 def same_tool_history() -> Callable[..., int]:
     return lambda first_run, second_run, researcher, session: assert_same_tool_history(
-        tool_history(first_run, researcher, session), tool_history(second_run, researcher, session))
+        tool_history(first_run, researcher, session), tool_history(second_run, researcher, session)
+    )

@@ -17,7 +17,11 @@ from agents.providers.config import AnthropicConfig
 from agents.providers.retry import RetrySettings
 
 TOOLS = [
-    {"name": "read_file", "description": "Read a file.", "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}}},
+    {
+        "name": "read_file",
+        "description": "Read a file.",
+        "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}},
+    },
     {"name": "write_file", "description": "Write a file.", "input_schema": {"type": "object"}},
 ]
 FAST_RETRY = RetrySettings(max_attempts=3, budget_s=30, initial_wait_s=0.01, max_wait_s=0.05)
@@ -25,9 +29,20 @@ FAST_RETRY = RetrySettings(max_attempts=3, budget_s=30, initial_wait_s=0.01, max
 
 def message(content: list[dict[str, Any]], stop_reason: str = "tool_use", **usage: int) -> dict[str, Any]:
     return {
-        "id": "msg_test", "type": "message", "role": "assistant", "model": "claude-opus-4-6", "content": content,
-        "stop_reason": stop_reason, "stop_sequence": None,
-        "usage": {"input_tokens": 100, "output_tokens": 20, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, **usage},
+        "id": "msg_test",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-6",
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 100,
+            "output_tokens": 20,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            **usage,
+        },
     }
 
 
@@ -55,8 +70,18 @@ def provider(api: Callable[[httpx2.Request], httpx2.Response], **config: Any) ->
 def conversation(turns: int) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = [{"role": "user", "content": [{"type": "text", "text": "start"}]}]
     for index in range(turns):
-        messages.append({"role": "assistant", "content": [{"type": "tool_use", "id": f"t{index}", "name": "read_file", "input": {"path": "a"}}]})
-        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{index}", "content": "x", "is_error": False}]})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": f"t{index}", "name": "read_file", "input": {"path": "a"}}],
+            }
+        )
+        messages.append(
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": f"t{index}", "content": "x", "is_error": False}],
+            }
+        )
     return messages
 
 
@@ -82,26 +107,42 @@ def test_cache_markers_sit_on_the_stable_prefix_and_never_exceed_four() -> None:
     assert breakpoints(first) == ["tool:write_file", "system", "message:2", "message:4"]
     assert breakpoints(second) == ["tool:write_file", "system", "message:4", "message:6"]
     assert first["system"] == second["system"], "the system prompt must be byte-identical between requests"
-    assert all("cache_control" not in block for entry in original.messages for block in entry["content"]), "the caller's messages are not modified"
+    assert all("cache_control" not in block for entry in original.messages for block in entry["content"]), (
+        "the caller's messages are not modified"
+    )
     sent = api.headers[0].get("x-api-key", "") + api.headers[0].get("authorization", "")
     assert "sk-ant-test-key-0123456789" in sent
 
 
 def test_usage_and_cost_are_parsed_from_every_bucket() -> None:
-    body = message([{"type": "tool_use", "id": "toolu_1", "name": "read_file", "input": {"path": "notes.md"}}],
-                   input_tokens=1000, output_tokens=200, cache_creation_input_tokens=3000, cache_read_input_tokens=50_000)
+    body = message(
+        [{"type": "tool_use", "id": "toolu_1", "name": "read_file", "input": {"path": "notes.md"}}],
+        input_tokens=1000,
+        output_tokens=200,
+        cache_creation_input_tokens=3000,
+        cache_read_input_tokens=50_000,
+    )
     turn = provider(FakeAPI([(200, body, {})])).complete(request())
-    assert (turn.usage.input, turn.usage.output, turn.usage.cache_write, turn.usage.cache_read) == (1000, 200, 3000, 50_000)
+    assert (turn.usage.input, turn.usage.output, turn.usage.cache_write, turn.usage.cache_read) == (
+        1000,
+        200,
+        3000,
+        50_000,
+    )
     # claude-opus-4-6: $5 in, $25 out, $6.25 cache write, $0.50 cache read per million tokens
     assert turn.cost_usd == pytest.approx((1000 * 5 + 200 * 25 + 3000 * 6.25 + 50_000 * 0.5) / 1e6)
     assert turn.stop_reason == "tool_use"
-    assert turn.tool_calls == [{"type": "tool_use", "id": "toolu_1", "name": "read_file", "input": {"path": "notes.md"}}]
+    assert turn.tool_calls == [
+        {"type": "tool_use", "id": "toolu_1", "name": "read_file", "input": {"path": "notes.md"}}
+    ]
 
 
 @pytest.mark.parametrize(("status", "error_type"), [(429, "rate_limit_error"), (529, "overloaded_error")])
 def test_retries_then_succeeds_honouring_retry_after(status: int, error_type: str) -> None:
     error = {"type": "error", "error": {"type": error_type, "message": "slow down"}}
-    api = FakeAPI([(status, error, {"retry-after": "0.2"}), (200, message([{"type": "text", "text": "done"}], "end_turn"), {})])
+    api = FakeAPI(
+        [(status, error, {"retry-after": "0.2"}), (200, message([{"type": "text", "text": "done"}], "end_turn"), {})]
+    )
     slow_backoff = FAST_RETRY.model_copy(update={"initial_wait_s": 30.0, "max_wait_s": 60.0})
     model = provider(api, retry=slow_backoff)
     started = time.monotonic()
@@ -109,7 +150,9 @@ def test_retries_then_succeeds_honouring_retry_after(status: int, error_type: st
     waited = time.monotonic() - started
     assert turn.text == "done"
     assert len(api.bodies) == 2, "one failure, one retry: the SDK's own retries are off"
-    assert 0.2 <= waited < 5, f"the server's retry-after (0.2 s) sets the wait, not the 30 s backoff; waited {waited:.2f} s"
+    assert 0.2 <= waited < 5, (
+        f"the server's retry-after (0.2 s) sets the wait, not the 30 s backoff; waited {waited:.2f} s"
+    )
 
 
 def test_a_provider_down_past_its_retry_budget_raises_provider_unavailable() -> None:
@@ -130,17 +173,22 @@ def test_a_bad_key_is_not_retried() -> None:
 
 
 def test_a_prompt_too_long_becomes_a_context_window_stop() -> None:
-    error = {"type": "error", "error": {"type": "invalid_request_error", "message": "prompt is too long: 210000 tokens > 200000 maximum"}}
+    error = {
+        "type": "error",
+        "error": {"type": "invalid_request_error", "message": "prompt is too long: 210000 tokens > 200000 maximum"},
+    }
     turn = provider(FakeAPI([(400, error, {})])).complete(request())
     assert turn.stop_reason == "model_context_window_exceeded"
     assert turn.content == []
 
 
 def test_pause_turn_is_continued_and_the_content_joined() -> None:
-    api = FakeAPI([
-        (200, message([{"type": "text", "text": "part one"}], "pause_turn", input_tokens=10, output_tokens=5), {}),
-        (200, message([{"type": "text", "text": "part two"}], "end_turn", input_tokens=20, output_tokens=7), {}),
-    ])
+    api = FakeAPI(
+        [
+            (200, message([{"type": "text", "text": "part one"}], "pause_turn", input_tokens=10, output_tokens=5), {}),
+            (200, message([{"type": "text", "text": "part two"}], "end_turn", input_tokens=20, output_tokens=7), {}),
+        ]
+    )
     turn = provider(api).complete(request())
     assert [block["text"] for block in turn.content] == ["part one", "part two"]
     assert turn.stop_reason == "end_turn"
@@ -149,7 +197,13 @@ def test_pause_turn_is_continued_and_the_content_joined() -> None:
 
 
 def test_a_tool_call_cut_off_at_max_tokens_is_dropped() -> None:
-    cut = message([{"type": "text", "text": "let me write"}, {"type": "tool_use", "id": "toolu_9", "name": "write_file", "input": {}}], "max_tokens")
+    cut = message(
+        [
+            {"type": "text", "text": "let me write"},
+            {"type": "tool_use", "id": "toolu_9", "name": "write_file", "input": {}},
+        ],
+        "max_tokens",
+    )
     turn = provider(FakeAPI([(200, cut, {})])).complete(request())
     assert turn.stop_reason == "max_tokens"
     assert turn.tool_calls == []

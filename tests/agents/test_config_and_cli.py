@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from aar import ConfigError
 from agents import Researcher, list_seeds, parse_model, preflight
+from agents.cli import replay_command, seeds_app
 from agents.pricing import PriceTable
 from agents.providers.base import Usage
 from agents.providers.config import (
@@ -20,11 +23,6 @@ from agents.providers.config import (
 )
 from agents.providers.scripted import ScriptedProvider
 
-import typer
-from typer.testing import CliRunner
-
-from agents.cli import replay_command, seeds_app
-
 # The agents' commands mounted as in the aar root (without importing every other package's CLI).
 cli = typer.Typer()
 cli.add_typer(seeds_app, name="seeds")
@@ -35,13 +33,19 @@ def invoke(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), env={"COLUMNS": "160"})
 
 
-@pytest.mark.parametrize(("spec", "expected"), [
-    ("scripted", ScriptedConfig(seed=0)),
-    ("scripted:5", ScriptedConfig(seed=5)),
-    ("claude-sonnet-4-5", AnthropicConfig(model="claude-sonnet-4-5")),
-    ("replay:runs/demo", ReplayConfig(path=Path("runs/demo"))),
-    ("openai:qwen3-4b@http://127.0.0.1:8000/v1", OpenAICompatibleConfig(model="qwen3-4b", base_url="http://127.0.0.1:8000/v1")),
-])
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("scripted", ScriptedConfig(seed=0)),
+        ("scripted:5", ScriptedConfig(seed=5)),
+        ("claude-sonnet-4-5", AnthropicConfig(model="claude-sonnet-4-5")),
+        ("replay:runs/demo", ReplayConfig(path=Path("runs/demo"))),
+        (
+            "openai:qwen3-4b@http://127.0.0.1:8000/v1",
+            OpenAICompatibleConfig(model="qwen3-4b", base_url="http://127.0.0.1:8000/v1"),
+        ),
+    ],
+)
 def test_model_strings(spec: str, expected: Any) -> None:
     assert parse_model(spec) == expected
 
@@ -121,7 +125,9 @@ def test_cli_seeds_list_and_bad_folder(tmp_path: Path) -> None:
 
 
 def test_cli_replay_renders_a_recorded_session(lab: Any) -> None:
-    Researcher("r0", ScriptedProvider(ScriptedConfig()), lab.registry(), lab.run, list_seeds()[0]).run_session(1, lab.context("r0"))
+    Researcher("r0", ScriptedProvider(ScriptedConfig()), lab.registry(), lab.run, list_seeds()[0]).run_session(
+        1, lab.context("r0")
+    )
     shown = invoke("replay", str(lab.run.root), "--researcher", "r0", "--session", "1")
     assert shown.exit_code == 0, shown.output
     for expected in ("session start", "assistant", "wait_experiment", "r0:s1:t1:c0", "session end", "end_turn"):

@@ -49,13 +49,24 @@ class ChatServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def reply(self, message: dict[str, Any], finish_reason: str, prompt: int = 40, completion: int = 8, cached: int = 0) -> None:
-        self.replies.append({
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "local-model",
-            "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": finish_reason}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-                      "prompt_tokens_details": {"cached_tokens": cached}},
-        })
+    def reply(
+        self, message: dict[str, Any], finish_reason: str, prompt: int = 40, completion: int = 8, cached: int = 0
+    ) -> None:
+        self.replies.append(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "local-model",
+                "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": finish_reason}],
+                "usage": {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt + completion,
+                    "prompt_tokens_details": {"cached_tokens": cached},
+                },
+            }
+        )
 
 
 @pytest.fixture
@@ -75,18 +86,30 @@ def tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
 
 
 def make_provider(server: ChatServer) -> OpenAICompatibleProvider:
-    config = OpenAICompatibleConfig(model="local-model", base_url=server.base_url,
-                                    retry=RetrySettings(max_attempts=3, initial_wait_s=0.01, max_wait_s=0.05))
+    config = OpenAICompatibleConfig(
+        model="local-model",
+        base_url=server.base_url,
+        retry=RetrySettings(max_attempts=3, initial_wait_s=0.01, max_wait_s=0.05),
+    )
     prices = PriceTable({"local-model": ModelPrice(input=1.0, output=2.0, cache_write=0.0, cache_read=0.1)})
     return OpenAICompatibleProvider(config, prices)
 
 
 def test_a_session_against_a_chat_completions_server(chat_server: ChatServer, lab: Any) -> None:
     chat_server.failures = 1  # one 503 first: retried by the provider
-    chat_server.reply({"content": "Writing a method.", "tool_calls": [
-        tool_call("call_1", "write_file", '{"path": "methods/a.py", "content": "x = 1\\n"}'),
-        tool_call("call_2", "write_file", '{"path": "methods/b.py", "content": '),  # cut-off JSON
-    ]}, "tool_calls", prompt=1000, completion=50, cached=600)
+    chat_server.reply(
+        {
+            "content": "Writing a method.",
+            "tool_calls": [
+                tool_call("call_1", "write_file", '{"path": "methods/a.py", "content": "x = 1\\n"}'),
+                tool_call("call_2", "write_file", '{"path": "methods/b.py", "content": '),  # cut-off JSON
+            ],
+        },
+        "tool_calls",
+        prompt=1000,
+        completion=50,
+        cached=600,
+    )
     chat_server.reply({"content": "Done."}, "stop")
     researcher = Researcher("r0", make_provider(chat_server), lab.registry(), lab.run, list_seeds()[0])
     state = researcher.run_session(1, lab.context("r0"))

@@ -21,8 +21,14 @@ STEP_ID = re.compile(r"^r0:s(\d+):t(\d+):c(\d+)$")
 
 
 def scripted_researcher(lab: Any, name: str = "r0", seed: int = 0, **limits: Any) -> Researcher:
-    return Researcher(name, ScriptedProvider(ScriptedConfig(seed=seed)), lab.registry(), lab.run, list_seeds()[0],
-                      SessionLimits(**limits))
+    return Researcher(
+        name,
+        ScriptedProvider(ScriptedConfig(seed=seed)),
+        lab.registry(),
+        lab.run,
+        list_seeds()[0],
+        SessionLimits(**limits),
+    )
 
 
 def records(lab: Any, name: str, session: int, kind: str) -> list[dict[str, Any]]:
@@ -34,8 +40,17 @@ def test_a_scripted_session_uses_the_research_tools_with_step_ids(lab: Any) -> N
     assert state.end_reason == "end_turn"
     results = records(lab, "r0", 1, "tool_result")
     names = [record["name"] for record in results]
-    for tool in ("leaderboard", "forum_feed", "code_branches", "write_file", "run_command", "run_experiment",
-                 "wait_experiment", "forum_post", "notebook_write"):
+    for tool in (
+        "leaderboard",
+        "forum_feed",
+        "code_branches",
+        "write_file",
+        "run_command",
+        "run_experiment",
+        "wait_experiment",
+        "forum_post",
+        "notebook_write",
+    ):
         assert tool in names
     assert not any(record["is_error"] for record in results if record["name"] != "run_command")
     for record in results:
@@ -127,20 +142,42 @@ def test_secrets_are_redacted_from_transcripts(lab: Any, monkeypatch: pytest.Mon
 
 def anthropic_answers(bodies: list[dict[str, Any]]) -> Any:
     turns = [
-        {"content": [{"type": "tool_use", "id": "toolu_a", "name": "launch_rockets", "input": {}},
-                     {"type": "tool_use", "id": "toolu_b", "name": "write_file", "input": {"path": "x.py"}},
-                     {"type": "tool_use", "id": "toolu_c", "name": "wait_experiment", "input": {"experiment_id": "exp-9999"}}],
-         "stop_reason": "tool_use"},
+        {
+            "content": [
+                {"type": "tool_use", "id": "toolu_a", "name": "launch_rockets", "input": {}},
+                {"type": "tool_use", "id": "toolu_b", "name": "write_file", "input": {"path": "x.py"}},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_c",
+                    "name": "wait_experiment",
+                    "input": {"experiment_id": "exp-9999"},
+                },
+            ],
+            "stop_reason": "tool_use",
+        },
         {"content": [{"type": "text", "text": "I will stop here."}], "stop_reason": "end_turn"},
     ]
 
     def handle(request: httpx2.Request) -> httpx2.Response:
         bodies.append(json.loads(request.content))
         answer = turns[len(bodies) - 1]
-        return httpx2.Response(200, json={
-            "id": "msg", "type": "message", "role": "assistant", "model": "claude-opus-4-6", "stop_sequence": None,
-            "usage": {"input_tokens": 50, "output_tokens": 10, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
-            **answer})
+        return httpx2.Response(
+            200,
+            json={
+                "id": "msg",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude-opus-4-6",
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": 50,
+                    "output_tokens": 10,
+                    "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 0,
+                },
+                **answer,
+            },
+        )
 
     return handle
 
@@ -161,11 +198,16 @@ def test_malformed_tool_calls_get_error_results_and_the_loop_goes_on(lab: Any) -
     assert state.cost_usd == pytest.approx(2 * (50 * 5 + 10 * 25) / 1e6)
 
 
-@pytest.mark.parametrize(("limits", "reason"), [
-    ({"max_context_tokens": 100}, "max_context_tokens"),
-    ({"max_wall_s": 0.001}, "max_wall_s"),
-])
-def test_context_and_wall_time_limits_end_the_session_after_a_notebook_turn(lab: Any, limits: dict[str, Any], reason: str) -> None:
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        ({"max_context_tokens": 100}, "max_context_tokens"),
+        ({"max_wall_s": 0.001}, "max_wall_s"),
+    ],
+)
+def test_context_and_wall_time_limits_end_the_session_after_a_notebook_turn(
+    lab: Any, limits: dict[str, Any], reason: str
+) -> None:
     state = scripted_researcher(lab, **limits).run_session(1, lab.context("r0"))
     assert (state.end_reason, state.turn) == (reason, 2)
     wrap_up = state.messages[-3]["content"][-1]
@@ -197,7 +239,9 @@ def test_a_reply_cut_at_max_tokens_is_asked_to_continue(lab: Any) -> None:
 
 
 def test_a_refusal_ends_the_session(lab: Any) -> None:
-    provider = ScriptedTurns(AssistantTurn([{"type": "text", "text": "I can't help with that."}], "refusal", Usage(), "m"))
+    provider = ScriptedTurns(
+        AssistantTurn([{"type": "text", "text": "I can't help with that."}], "refusal", Usage(), "m")
+    )
     state = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0]).run_session(1, lab.context("r0"))
     assert state.end_reason == "refusal"
 

@@ -11,7 +11,13 @@ import pytest
 from agents import Researcher, SessionLimits, list_seeds
 from agents.providers.config import ScriptedConfig
 from agents.providers.scripted import ScriptedProvider
-from agents.providers.scripted_methods import HYPERPARAMETERS, choose_method, method_file, parse_method_file, preferred_methods
+from agents.providers.scripted_methods import (
+    HYPERPARAMETERS,
+    choose_method,
+    method_file,
+    parse_method_file,
+    preferred_methods,
+)
 from agents.transcript import read_transcript
 
 
@@ -46,10 +52,22 @@ def test_method_files_call_the_core_builtins_with_accepted_hyperparameters(metho
 
 def test_a_researcher_borrows_the_best_method_of_another(lab: Any) -> None:
     seeds = {seed.name: seed for seed in list_seeds()}
-    weak = Researcher("r0", ScriptedProvider(ScriptedConfig(seed=1)), lab.registry(), lab.run,
-                      seeds["unsupervised_elicitation"], SessionLimits(max_steps=20))
-    strong = Researcher("r1", ScriptedProvider(ScriptedConfig(seed=1)), lab.registry(), lab.run,
-                        seeds["confidence_calibration"], SessionLimits(max_steps=20))
+    weak = Researcher(
+        "r0",
+        ScriptedProvider(ScriptedConfig(seed=1)),
+        lab.registry(),
+        lab.run,
+        seeds["unsupervised_elicitation"],
+        SessionLimits(max_steps=20),
+    )
+    strong = Researcher(
+        "r1",
+        ScriptedProvider(ScriptedConfig(seed=1)),
+        lab.registry(),
+        lab.run,
+        seeds["confidence_calibration"],
+        SessionLimits(max_steps=20),
+    )
     for session in (1, 2):
         for researcher in (weak, strong):
             researcher.run_session(session, lab.context(researcher.name))
