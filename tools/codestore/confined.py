@@ -132,16 +132,16 @@ class ConfinedDir:
                     raise PathRefused(f"'{path}' is not a regular file")
                 handle.write(data)
 
-    def exists(self, path: str) -> bool:
-        parts = relative_parts(path)
-        if not parts:
-            return True
+    def is_file(self, path: str) -> bool:
+        """True for a regular file inside the folder; False for a link, a folder, or anything outside."""
         try:
+            parts = relative_parts(path)
+            if not parts:
+                return False
             with self._dir_fd(parts[:-1], path) as parent:
-                os.stat(parts[-1], dir_fd=parent, follow_symlinks=False)
-        except (PathRefused, FileNotFoundError):
+                return stat.S_ISREG(os.stat(parts[-1], dir_fd=parent, follow_symlinks=False).st_mode)
+        except (PathRefused, OSError):
             return False
-        return True
 
     def list(self, path: str, max_entries: int) -> tuple[list[ListedEntry], bool]:
         """Files and folders under ``path`` (recursive, links listed but not followed, caches skipped).

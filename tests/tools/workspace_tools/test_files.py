@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.codestore import ConfinedDir
 from tools.registry import ToolContext, ToolResult
 
 CallTool = Callable[..., ToolResult]
@@ -62,3 +63,13 @@ def test_large_files_are_cut_with_a_note(call: CallTool, ctx: ToolContext) -> No
     (ctx.workspace / "big.txt").write_text("y" * 150_000)
     result = call("read_file", path="big.txt")
     assert result.ok and result.data["truncated"] and "the file has 150000 bytes" in result.content
+
+
+def test_is_file_only_for_regular_files_inside(ctx: ToolContext, tmp_path: Path) -> None:
+    (ctx.workspace / "m.py").write_text("x")
+    (ctx.workspace / "sub").mkdir()
+    os.symlink(ctx.workspace / "m.py", ctx.workspace / "link.py")
+    confined = ConfinedDir(ctx.workspace)
+    assert confined.is_file("m.py") and confined.is_file("/workspace/m.py")
+    for path in ("sub", "link.py", "nope.py", "../workspaces/alice/m.py", "/etc/passwd", ""):
+        assert not confined.is_file(path), path
