@@ -160,7 +160,10 @@ class ConfinedDir:
                 for name in sorted(files):
                     if name in _HIDDEN_DIRS:
                         continue
-                    size = os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_size
+                    try:
+                        size = os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_size
+                    except OSError:  # removed by a sandbox process while we listed
+                        continue
                     entries.append(ListedEntry(_join(base, name), False, size))
                 if len(entries) > max_entries:
                     break
