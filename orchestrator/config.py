@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aar import ConfigError, load_yaml_model
 from agents.providers.config import ProviderConfig, ScriptedConfig
+from agents.seeds import Seed, list_seeds
 from tools.experiments.local import LocalExecutorConfig
 from tools.sandbox.config import BwrapSandboxConfig, SandboxConfig
 from tools.scorer.settings import ScorerSettings
@@ -72,6 +73,7 @@ class CampaignConfig(_Strict):
     name: str = Field(default="campaign", pattern=r"^[A-Za-z0-9_.-]+$")
     researchers: int = Field(default=9, ge=1, le=64)
     seed_directions: list[str] = Field(min_length=1, description="One research direction per researcher (cycled)")
+    seeds_dirs: list[Path] = Field(default_factory=list, description="Folders of extra seed directions (*.md)")
     provider: ProviderConfig = Field(default_factory=ScriptedConfig)
     researcher_providers: dict[str, ProviderConfig] = Field(
         default_factory=dict, description="Per-researcher model, keyed by researcher id (r1, r2, ...)"
@@ -97,7 +99,15 @@ class CampaignConfig(_Strict):
         unknown = set(self.researcher_providers) - set(self.researcher_ids())
         if unknown:
             raise ValueError(f"researcher_providers names unknown researchers {sorted(unknown)}")
+        known = {seed.name for seed in list_seeds(self.seeds_dirs)}
+        missing = [d for d in self.seed_directions if d not in known]
+        if missing:
+            raise ValueError(f"unknown seed direction {missing[0]!r}; known: {', '.join(sorted(known))}")
         return self
+
+    def seed_of(self, researcher: str) -> Seed:
+        by_name = {seed.name: seed for seed in list_seeds(self.seeds_dirs)}
+        return by_name[self.direction_of(researcher)]
 
     def researcher_ids(self) -> list[str]:
         return [f"r{i + 1}" for i in range(self.researchers)]

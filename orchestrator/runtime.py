@@ -13,7 +13,6 @@ from typing import Any
 from aar import RunFolder, get_logger
 from agents.providers.config import build_provider
 from agents.researcher import Researcher, SessionLimits, SessionState
-from agents.seeds import Seed, list_seeds
 from orchestrator.budgets import SPENDING_KINDS, BudgetKeeper
 from orchestrator.config import CampaignConfig
 from orchestrator.digest import round_digest_text
@@ -47,15 +46,6 @@ class CampaignServices:
     final_phase: Any = None  # callable(stop_reason) -> None, set by setup
 
 
-def seed_for(direction: str, seeds: list[Seed]) -> Seed:
-    by_name = {seed.name: seed for seed in seeds}
-    if direction in by_name:
-        return by_name[direction]
-    from pathlib import Path
-
-    return Seed(name=direction, title=direction.replace("_", " ").capitalize(), text=direction.replace("_", " "), path=Path(direction))
-
-
 class CampaignHost:
     """Implements the graph's host protocols over :class:`CampaignServices`."""
 
@@ -72,14 +62,13 @@ class CampaignHost:
     def researcher(self, name: str) -> Researcher:
         with self._lock:
             if name not in self._researchers:
-                seeds = list_seeds()
                 provider = build_provider(self.config.provider_of(name))
                 limits = SessionLimits(
                     max_steps=max(2, self.config.session.max_steps),
                     max_tokens_per_turn=self.config.session.max_tokens,
                 )
                 self._researchers[name] = Researcher(
-                    name, provider, self.s.registry, self.s.run, seed_for(self.config.direction_of(name), seeds),
+                    name, provider, self.s.registry, self.s.run, self.config.seed_of(name),
                     limits=limits, tasks=self.config.tasks,
                 )
             return self._researchers[name]

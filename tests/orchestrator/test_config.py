@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
 from aar import ConfigError
+from orchestrator.cli import app
 from orchestrator.config import load_campaign_config, preset_names, preset_path
 
 
@@ -34,12 +34,13 @@ def test_presets_load_and_describe_the_study() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("seed_directions: [a]\ntasks: [tiny_math]\nresearcherz: 3\n", "field 'researcherz': Extra inputs are not permitted"),
-        ("seed_directions: [a]\ntasks: [tiny_math]\nresearchers: 0\n", "field 'researchers'"),
-        ("seed_directions: [a]\ntasks: [tiny_math]\nbudgets: {campaign: {api_dollars: -1}}\n", "field 'budgets.campaign.api_dollars'"),
-        ("seed_directions: [a]\ntasks: [tiny_math]\nsandbox: {type: kvm}\n", "field 'sandbox'"),
-        ("seed_directions: [a]\ntasks: [tiny_math]\nheld_out_tasks: [tiny_math]\n", "held-out tasks must not be research tasks"),
-        ("seed_directions: [a]\ntasks: [t]\nresearchers: 2\nresearcher_providers: {r7: {type: scripted}}\n", "unknown researchers ['r7']"),
+        ("seed_directions: [ensembling]\ntasks: [tiny_math]\nresearcherz: 3\n", "field 'researcherz': Extra inputs are not permitted"),
+        ("seed_directions: [ensembling]\ntasks: [tiny_math]\nresearchers: 0\n", "field 'researchers'"),
+        ("seed_directions: [ensembling]\ntasks: [tiny_math]\nbudgets: {campaign: {api_dollars: -1}}\n", "field 'budgets.campaign.api_dollars'"),
+        ("seed_directions: [ensembling]\ntasks: [tiny_math]\nsandbox: {type: kvm}\n", "field 'sandbox'"),
+        ("seed_directions: [ensembling]\ntasks: [tiny_math]\nheld_out_tasks: [tiny_math]\n", "held-out tasks must not be research tasks"),
+        ("seed_directions: [ensembling]\ntasks: [t]\nresearchers: 2\nresearcher_providers: {r7: {type: scripted}}\n", "unknown researchers ['r7']"),
+        ("seed_directions: [astrology]\ntasks: [t]\n", "unknown seed direction 'astrology'"),
         ("tasks: [tiny_math\n", "not valid YAML"),
         ("- a list\n", "expected a mapping"),
     ],
@@ -51,18 +52,17 @@ def test_bad_config_files_give_one_line_naming_the_problem(tmp_path: Path, text:
     assert expected in message and "\n" not in message and str(tmp_path) in message
 
 
-def _aar(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(Path(sys.executable).parent / "aar"), *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"}, timeout=120)
+def _aar(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
 
 
 def test_the_cli_rejects_bad_input_with_exit_code_2_and_one_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, "seed_directions: [a]\ntasks: [tiny_math]\nrounds: many\n")
+    path = _write(tmp_path, "seed_directions: [ensembling]\ntasks: [tiny_math]\nrounds: many\n")
     bad_config = _aar("campaign", "run", "--config", str(path), "--run-dir", str(tmp_path / "run"))
     bad_preset = _aar("campaign", "run", "--preset", "nope")
     (tmp_path / "empty").mkdir()
     not_a_run = _aar("campaign", "status", str(tmp_path / "empty"))
     for result, expected in ((bad_config, "field 'rounds'"), (bad_preset, "no such preset"), (not_a_run, "not a campaign run folder")):
-        assert result.returncode == 2, result.stderr
-        assert expected in result.stderr and "Traceback" not in result.stderr
+        assert result.exit_code == 2, result.output
+        assert expected in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "run").exists()
