@@ -100,6 +100,9 @@ class BwrapSandbox:
         self.bwrap = shutil.which(config.bwrap_path)
         if self.bwrap is None:
             raise SandboxError(f"bwrap not found ({config.bwrap_path!r}); install bubblewrap")
+        for path in (mounts.workspace, mounts.data, mounts.models):
+            if path is not None and not path.exists():
+                raise SandboxError(f"sandbox {name}: mount source {path} does not exist")
         self.as_root = os.geteuid() == 0
         self.uid, self.gid = sandbox_identity(mounts.workspace) if self.as_root else (os.getuid(), os.getgid())
         grant_mount_access(mounts, self.uid)
@@ -151,9 +154,6 @@ class BwrapSandbox:
             args += ["--setenv", key, value]
         # The sandbox's own root is a tmpfs its user may own (user namespace): seal it once everything is mounted.
         args += ["--remount-ro", "/"]
-        for path in [self.mounts.workspace, self.mounts.data, self.mounts.models, *(p for p, _ in pyenv.ro_binds)]:
-            if path is not None and not path.exists():
-                raise SandboxError(f"sandbox {self.name}: mount source {path} does not exist")
         return args
 
     def limit_child(self) -> None:
@@ -166,10 +166,9 @@ class BwrapSandbox:
             return
         memory = self.config.memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        if not self.as_root:
-            # Counted per uid on the whole host: the user's other processes count too (see docs/sandbox.md).
-            running = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owned(p))
-            resource.setrlimit(resource.RLIMIT_NPROC, (running + self.config.pids_limit,) * 2)
+        # Counted per uid on the whole host: that uid's other processes count too (see docs/sandbox.md).
+        running = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owned_by(p, self.uid))
+        resource.setrlimit(resource.RLIMIT_NPROC, (running + self.config.pids_limit,) * 2)
 
     def exec(self, command: str, timeout_s: float, cwd: str = "/workspace") -> ExecResult:
         started = time.monotonic()
@@ -198,8 +197,8 @@ class BwrapSandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-def _owned(proc_dir: Path) -> bool:
+def _owned_by(proc_dir: Path, uid: int) -> bool:
     try:
-        return proc_dir.stat().st_uid == os.getuid()
+        return proc_dir.stat().st_uid == uid
     except OSError:
         return False
