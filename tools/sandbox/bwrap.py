@@ -22,7 +22,7 @@ from pathlib import Path
 from aar import get_logger
 from tools.sandbox.access import grant_mount_access, sandbox_identity
 from tools.sandbox.base import SandboxError, inner_command, run_capped
-from tools.sandbox.cgroups import Cgroup, create_cgroup
+from tools.sandbox.cgroups import Cgroup, cgroup_name, create_cgroup
 from tools.sandbox.config import BwrapSandboxConfig, ExecResult, SandboxMounts
 from tools.sandbox.pyenv import python_environment
 
@@ -110,8 +110,7 @@ class BwrapSandbox:
         self._etc = _etc_files(self._etc_dir, self.uid, self.gid)
         self.cgroup: Cgroup | None = None
         if self.as_root:
-            unique = f"{name}-{os.getpid()}-{time.monotonic_ns()}"
-            self.cgroup = create_cgroup(unique, config.memory_mb, config.pids_limit, config.cpus)
+            self.cgroup = create_cgroup(cgroup_name(name), config.memory_mb, config.pids_limit, config.cpus)
         self._fixed_args = self._base_args()
         log.info("sandbox_started", backend="bwrap", name=name, cgroup=self.cgroup is not None, as_root=self.as_root)
 

@@ -99,9 +99,34 @@ def _v2(name: str, memory_mb: int, pids_limit: int, cpus: float) -> Cgroup:
     return Cgroup((folder,))
 
 
+def cgroup_name(name: str) -> str:
+    """Unique, and carrying the owner's pid so that a crashed owner's cgroups can be found and removed."""
+    return f"{name}-{os.getpid()}-{time.monotonic_ns()}"
+
+
+def _owner_alive(folder: Path) -> bool:
+    pid = folder.name.rsplit("-", 2)[-2] if folder.name.count("-") >= 2 else ""
+    return not pid.isdigit() or Path(f"/proc/{pid}").exists()
+
+
+def remove_stale_cgroups() -> None:
+    """Remove the (empty) cgroups left by sandbox owners that died without closing them."""
+    parents = [CGROUP_ROOT / _PARENT] + [CGROUP_ROOT / c / _PARENT for c in ("memory", "pids", "cpu")]
+    for parent in parents:
+        if not parent.is_dir():
+            continue
+        for folder in parent.iterdir():
+            if folder.is_dir() and not _owner_alive(folder):
+                Cgroup((folder,)).remove()
+
+
 def create_cgroup(name: str, memory_mb: int, pids_limit: int, cpus: float) -> Cgroup | None:
     """A fresh cgroup with these limits, or None when cgroups cannot be written here."""
     unified = (CGROUP_ROOT / "cgroup.controllers").exists()
+    try:
+        remove_stale_cgroups()
+    except OSError as exc:
+        log.info("sandbox_stale_cgroups_kept", reason=str(exc))
     try:
         return (_v2 if unified else _v1)(name, memory_mb, pids_limit, cpus)
     except OSError as exc:
