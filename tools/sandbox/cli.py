@@ -65,9 +65,17 @@ def build(
 
 @sandbox_app.command("clean")
 def clean() -> None:
-    """Remove every sandbox container aar started (they carry the label aar.sandbox=1)."""
+    """Remove every sandbox container aar started (label aar.sandbox=1) and bwrap cgroups of dead owners."""
+    from tools.sandbox.cgroups import remove_stale_cgroups
     from tools.sandbox.docker import SANDBOX_LABEL, remove_containers
 
+    try:
+        remove_stale_cgroups()
+    except OSError as exc:
+        _err.print(f"aar sandbox: stale cgroups not removed: {exc}")
+    if not _engine_answers():
+        _err.print("aar sandbox: no Docker engine answers; no containers to remove")
+        return
     try:
         removed = remove_containers(SANDBOX_LABEL)
     except SandboxError as exc:
