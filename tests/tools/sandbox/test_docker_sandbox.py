@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 
-from tests.tools.sandbox.conftest import SandboxFactory
-from tools.sandbox.docker import _device_requests, container_name, docker_client
+from tests.tools.sandbox.conftest import TEST_LABEL, SandboxFactory
+from tools.sandbox import DEFAULT_IMAGE, DockerSandboxConfig, SandboxMounts
+from tools.sandbox.docker import DockerSandbox, _device_requests, container_name, docker_client
+from tools.sandbox.pyenv import SOURCE_ROOT_INSIDE
 
 pytestmark = pytest.mark.docker
 
@@ -43,3 +48,23 @@ def test_same_name_over_another_workspace_is_another_container(make_sandbox: San
     first = make_sandbox("docker", name="twin")
     assert container_name("twin", first.mounts.workspace) != container_name("twin", tmp_path)
     assert container_name("twin", first.mounts.workspace) == container_name("twin", first.mounts.workspace)
+
+
+@pytest.fixture()
+def image_with_own_python(docker_engine: None, tmp_path) -> str:
+    """A stand-in for the Dockerfile images (which need a registry): labelled as bringing its own Python."""
+    tag = f"aar-sandbox-test-own-python:{os.getpid()}"
+    (tmp_path / "Dockerfile").write_text(f"FROM {DEFAULT_IMAGE}\nLABEL aar.python=image\n")
+    client = docker_client()
+    client.images.build(path=str(tmp_path), tag=tag, rm=True, pull=False)
+    yield tag
+    client.images.remove(tag, force=True)
+
+
+def test_image_with_its_own_python_gets_only_the_sources(image_with_own_python: str, tmp_path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    config = DockerSandboxConfig(image=image_with_own_python, labels={TEST_LABEL: "1"})
+    with DockerSandbox(config, SandboxMounts(workspace=workspace), f"own-python-{os.getpid()}") as box:
+        result = box.exec(f"ls {SOURCE_ROOT_INSIDE}; ls {sys.base_prefix} || echo no-host-python", timeout_s=20)
+    assert "w2s_core" in result.output and "no-host-python" in result.output
