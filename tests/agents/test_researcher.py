@@ -298,3 +298,24 @@ def test_a_model_step_rerun_after_a_crash_reuses_the_recorded_answer(lab: Any) -
     assert provider.calls == 1, "later turns are asked for again"
     reused = [record["reused"] for record in records(lab, "r0", 1, "response")]
     assert reused == [False, True, False]
+
+
+def test_a_context_window_stop_ends_the_session(lab: Any) -> None:
+    provider = ScriptedTurns(AssistantTurn([], "model_context_window_exceeded", Usage(), "m"))
+    state = Researcher("r0", provider, lab.registry(), lab.run, list_seeds()[0]).run_session(1, lab.context("r0"))
+    assert state.end_reason == "context_window"
+    assert [message["role"] for message in state.messages] == ["user"], "no empty assistant turn is kept"
+
+
+def test_the_scripted_researcher_does_not_run_a_method_that_failed_its_check(
+    lab: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = lab.context("r0")
+    shell = type(ctx.sandbox)
+    broken = shell.Outcome(exit_code=1, output="SyntaxError: invalid syntax")
+    monkeypatch.setattr(shell, "exec", lambda self, command, timeout_s, cwd="/workspace": broken)
+    state = scripted_researcher(lab).run_session(1, ctx)
+    names = [record["name"] for record in records(lab, "r0", 1, "tool_result")]
+    assert "run_experiment" not in names and names[-2:] == ["forum_post", "notebook_write"]
+    assert state.end_reason == "end_turn"
+    assert "failed its check" in lab.run.notebook("r0").read_text()
