@@ -7,22 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
-
 from tools.scorer.db import Database
-from tools.scorer.models import AuditEntry
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    principal: str
-    role: str
-    client: str
-    http_method: str
-    path: str
-    action: str
-    status: int
-    outcome: str
+from tools.scorer.models import AuditEntry, AuditRecord
 
 
 async def append_audit(database: Database, record: AuditRecord) -> None:

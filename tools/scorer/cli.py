@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -31,11 +33,16 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _open_existing(run_root: Path) -> Database:
+@contextmanager
+def _existing_database(run_root: Path) -> Iterator[Database]:
     path = db_path(RunFolder(run_root))
     if not path.exists():
         raise _fail(f"{run_root}: no scorer database at {path} (has a scorer been set up for this run?)")
-    return Database(path)
+    database = Database(path)
+    try:
+        yield database
+    finally:
+        database.close()
 
 
 @scorer_app.command()
@@ -100,11 +107,8 @@ def leaderboard(
     task: str | None = typer.Option(None, help="Only this task."),
 ) -> None:
     """Print the leaderboard (flagged experiments listed apart, with their reasons)."""
-    database = _open_existing(run)
-    try:
+    with _existing_database(run) as database:
         board = build_leaderboard(database, private=private, task=task)
-    finally:
-        database.close()
     if as_json:
         typer.echo(board.model_dump_json(indent=2))
         return
@@ -131,11 +135,8 @@ def audit(
     limit: int | None = typer.Option(None, min=1, help="At most this many entries (oldest first)."),
 ) -> None:
     """Print the append-only audit log: every request to the scorer (who, when, what, outcome)."""
-    database = _open_existing(run)
-    try:
+    with _existing_database(run) as database:
         entries = read_audit(database, limit=limit)
-    finally:
-        database.close()
     for entry in entries:
         if as_json:
             typer.echo(json.dumps(entry.model_dump()))

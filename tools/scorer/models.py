@@ -34,18 +34,21 @@ class FlagOut(_Wire):
     cleared: bool = False
 
 
-class SubmissionOut(_Wire):
+class _SubmissionKey(_Wire):
+    submission_id: int
+    researcher: str
+    task: str
+    experiment_id: str
+    seed: int
+
+
+class SubmissionOut(_SubmissionKey):
     """The researcher's view: public PGR only under the Ladder rule, never the raw score.
 
     ``public_pgr`` is this submission's public PGR (rounded down to the release precision) when it beat the
     researcher's best by the margin, else None; ``best_public_pgr`` is the researcher's best release on the task.
     """
 
-    submission_id: int
-    researcher: str
-    task: str
-    experiment_id: str
-    seed: int
     public_pgr: float | None
     new_best: bool
     best_public_pgr: float | None
@@ -53,14 +56,9 @@ class SubmissionOut(_Wire):
     replayed: bool = False
 
 
-class SubmissionDetail(_Wire):
+class SubmissionDetail(_SubmissionKey):
     """The admin's view of one submission: exact scores on both parts."""
 
-    submission_id: int
-    researcher: str
-    task: str
-    experiment_id: str
-    seed: int
     commit: str
     method: str
     created_at: float
@@ -134,9 +132,9 @@ class VerificationIn(_Wire):
     detail: str
 
 
-class AuditEntry(_Wire):
-    id: int
-    at: float
+class AuditRecord(_Wire):
+    """One request as the audit log keeps it."""
+
     principal: str
     role: str
     client: str
@@ -145,3 +143,8 @@ class AuditEntry(_Wire):
     action: str
     status: int
     outcome: str
+
+
+class AuditEntry(AuditRecord):
+    id: int
+    at: float

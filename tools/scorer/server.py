@@ -18,11 +18,11 @@ from starlette.responses import Response
 
 from aar import get_logger
 from aar.config_files import describe_validation_error
-from tools.scorer.audit import AuditRecord, append_audit, read_audit
+from tools.scorer.audit import append_audit, read_audit
 from tools.scorer.db import Database
 from tools.scorer.flagstore import clear_flag
 from tools.scorer.leaderboard import build_leaderboard
-from tools.scorer.models import API, ClearFlagIn, EvaluateIn, FlagIn, SubmissionIn, VerificationIn
+from tools.scorer.models import API, AuditRecord, ClearFlagIn, EvaluateIn, FlagIn, SubmissionIn, VerificationIn
 from tools.scorer.service import Rejected, ScorerService
 from tools.scorer.settings import ScorerSettings
 from tools.scorer.tasks import load_task, task_names

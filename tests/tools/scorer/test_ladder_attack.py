@@ -61,7 +61,7 @@ def test_flip_one_attack_over_the_whole_rate_budget_learns_nothing(limited: Scor
     guess = flip_attack(released, base, probes=len(labels))
     assert accepted == BUDGET and refused and refused[0].status == 429 and "rate limit" in refused[0].detail
 
-    task_mask = _public_mask(limited)
+    task_mask = limited.public_mask()
     probed = np.zeros(len(labels), dtype=bool)
     probed[: accepted - 1] = True
     part = probed & task_mask
@@ -74,18 +74,6 @@ def test_flip_one_attack_over_the_whole_rate_budget_learns_nothing(limited: Scor
     exact = flip_attack(lambda p: accuracy(p[task_mask], labels[task_mask]), base, probes=accepted - 1)
     assert accuracy(exact[part], labels[part]) == 1.0
 
-
-def _public_mask(scorer: Scorer) -> np.ndarray:
-    from tools.scorer.db import Database, db_path
-    from tools.scorer.tasks import load_task
-
-    database = Database(db_path(scorer.run))
-    try:
-        task = load_task(database, "synth")
-        assert task is not None
-        return task.public_mask
-    finally:
-        database.close()
 
 
 def test_a_replay_is_answered_even_after_the_budget_is_spent(limited: Scorer) -> None:

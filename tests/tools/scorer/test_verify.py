@@ -38,7 +38,7 @@ def test_top_entries_are_re_executed_and_judged_on_the_private_split(fresh: Scor
     repo.mkdir()
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     alice, bob = fresh.client("alice"), fresh.client("bob")
-    mask = _public_mask(fresh)
+    mask = fresh.public_mask()
 
     def submit(client, who: str, experiment: str, commit: str, probs_for_seed) -> None:  # type: ignore[no-untyped-def]
         method = f"methods/{experiment.split('-')[0]}.py"
@@ -83,16 +83,3 @@ def test_top_entries_are_re_executed_and_judged_on_the_private_split(fresh: Scor
     failed = [f for f in flagged["overfit"].flags if f.name == F.FAILED_REVERIFICATION]
     assert failed and "fresh seeds [7, 8, 9]" in failed[0].evidence
     assert "overfit" in {e.experiment_id for e in bob.leaderboard().flagged}  # the researcher sees why
-
-
-def _public_mask(scorer: Scorer) -> np.ndarray:
-    from tools.scorer.db import Database, db_path
-    from tools.scorer.tasks import load_task
-
-    database = Database(db_path(scorer.run))
-    try:
-        task = load_task(database, "synth")
-        assert task is not None
-        return task.public_mask
-    finally:
-        database.close()
