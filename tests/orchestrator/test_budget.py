@@ -12,6 +12,7 @@ from tests.orchestrator.run_contents import run_contents
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_spending_stops_at_the_experiment_limit(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     config = write_config(rounds=3, budgets={"per_researcher": {"experiments": 1}})
     root = tmp_path / "run"

@@ -14,7 +14,7 @@ import pytest
 from tests.orchestrator.conftest import aar, start_aar
 from tests.orchestrator.run_contents import run_contents
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 def _ledger_steps(root: Path) -> int:
