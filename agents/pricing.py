@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from aar import get_logger
-from agents.providers.base import Usage
+from agents.providers.base import AssistantTurn, Block, Usage
 
 log = get_logger(__name__)
 
@@ -76,3 +76,7 @@ class PriceTable:
             + usage.cache_write * price.cache_write
             + usage.cache_read * price.cache_read
         ) / 1_000_000
+
+    def turn(self, model: str, content: list[Block], stop_reason: str, usage: Usage) -> AssistantTurn:
+        """An assistant turn with its cost filled in."""
+        return AssistantTurn(content, stop_reason, usage, model, cost_usd=self.cost(model, usage))

@@ -132,10 +132,4 @@ class AnthropicProvider:
         if stop_reason == "max_tokens" and content and content[-1].get("type") == "tool_use":
             log.warning("dropping a tool call cut off at max_tokens", tool=content[-1].get("name"))
             content = content[:-1]
-        return AssistantTurn(
-            content=content,
-            stop_reason=stop_reason,
-            usage=usage,
-            model=self.config.model,
-            cost_usd=self.prices.cost(self.config.model, usage),
-        )
+        return self.prices.turn(self.config.model, content, stop_reason, usage)

@@ -157,14 +157,7 @@ class OpenAICompatibleProvider:
                 return AssistantTurn([], "model_context_window_exceeded", Usage(), self.config.model)
             raise ProviderError(f"{self.name} at {self.config.base_url}: HTTP {error.status_code}: {error}") from error
         blocks, stop_reason = from_chat_response(response)
-        usage = self._usage(response)
-        return AssistantTurn(
-            content=blocks,
-            stop_reason=stop_reason,
-            usage=usage,
-            model=self.config.model,
-            cost_usd=self.prices.cost(self.config.model, usage),
-        )
+        return self.prices.turn(self.config.model, blocks, stop_reason, self._usage(response))
 
     @staticmethod
     def _usage(response: Any) -> Usage:

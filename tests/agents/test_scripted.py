@@ -52,22 +52,12 @@ def test_method_files_call_the_core_builtins_with_accepted_hyperparameters(metho
 
 def test_a_researcher_borrows_the_best_method_of_another(lab: Any) -> None:
     seeds = {seed.name: seed for seed in list_seeds()}
-    weak = Researcher(
-        "r0",
-        ScriptedProvider(ScriptedConfig(seed=1)),
-        lab.registry(),
-        lab.run,
-        seeds["unsupervised_elicitation"],
-        SessionLimits(max_steps=20),
-    )
-    strong = Researcher(
-        "r1",
-        ScriptedProvider(ScriptedConfig(seed=1)),
-        lab.registry(),
-        lab.run,
-        seeds["confidence_calibration"],
-        SessionLimits(max_steps=20),
-    )
+
+    def scripted(name: str, direction: str) -> Researcher:
+        provider = ScriptedProvider(ScriptedConfig(seed=1))
+        return Researcher(name, provider, lab.registry(), lab.run, seeds[direction], SessionLimits(max_steps=20))
+
+    weak, strong = scripted("r0", "unsupervised_elicitation"), scripted("r1", "confidence_calibration")
     for session in (1, 2):
         for researcher in (weak, strong):
             researcher.run_session(session, lab.context(researcher.name))
