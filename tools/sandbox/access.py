@@ -40,16 +40,30 @@ def _acl(mode: int, uid: int, grant: int) -> bytes:
     return struct.pack("<I", _ACL_VERSION) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
 
 
-def _grant(path: Path, uid: int, writable: bool) -> None:
-    st = path.lstat()
-    if stat.S_ISLNK(st.st_mode):
-        return
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+def _grant_fd(fd: int, uid: int, writable: bool) -> None:
+    st = os.fstat(fd)
     is_dir = stat.S_ISDIR(st.st_mode)
+    if not (is_dir or stat.S_ISREG(st.st_mode)):
+        return
     executable = is_dir or bool(st.st_mode & 0o111)
-    bits = (4 | (2 if writable else 0)) | (1 if executable else 0)
-    os.setxattr(path, "system.posix_acl_access", _acl(st.st_mode, uid, bits))
+    bits = 4 | (2 if writable else 0) | (1 if executable else 0)
+    os.setxattr(fd, "system.posix_acl_access", _acl(st.st_mode, uid, bits))
     if is_dir:
-        os.setxattr(path, "system.posix_acl_default", _acl(0o755, uid, 7 if writable else 5))
+        os.setxattr(fd, "system.posix_acl_default", _acl(0o755, uid, 7 if writable else 5))
+
+
+def _grant_entry(name: str, dir_fd: int, uid: int, writable: bool) -> None:
+    try:
+        fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
+    except OSError:
+        return  # a symlink (O_NOFOLLOW), or gone: never follow anything out of the tree
+    try:
+        _grant_fd(fd, uid, writable)
+    finally:
+        os.close(fd)
 
 
 def grant_access(root: Path, uid: int, writable: bool) -> None:
@@ -57,13 +71,20 @@ def grant_access(root: Path, uid: int, writable: bool) -> None:
 
     Read grants matter too: the host writes some files 0600 (atomic writes through ``mkstemp``), and the
     bundle and model folders mounted at ``/data`` and ``/models`` must be readable by the sandbox user.
+    Everything is opened relative to an already-open folder with O_NOFOLLOW (``os.fwalk``), so a sandbox
+    swapping a folder for a symlink while this runs cannot point a grant at a host file.
     """
+    root = root.resolve()
     if root.stat().st_uid == uid:
         return
-    _grant(root, uid, writable)
-    for folder, dirs, files in os.walk(root):
+    fd = os.open(root, _OPEN_FLAGS)
+    try:
+        _grant_fd(fd, uid, writable)
+    finally:
+        os.close(fd)
+    for _, dirs, files, dir_fd in os.fwalk(root):
         for name in dirs + files:
-            _grant(Path(folder) / name, uid, writable)
+            _grant_entry(name, dir_fd, uid, writable)
 
 
 def grant_mount_access(mounts: SandboxMounts, uid: int) -> None:

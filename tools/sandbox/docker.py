@@ -99,6 +99,7 @@ class DockerSandbox:
         self.mounts = mounts
         self.name = name
         self.client = docker_client()
+        self._remove_stale(container_name(name, mounts.workspace))  # before the grant: nothing may run inside
         uid, gid = sandbox_identity(mounts.workspace)
         grant_mount_access(mounts, uid)
         self.user = f"{uid}:{gid}"
