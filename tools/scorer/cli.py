@@ -70,7 +70,10 @@ def serve(
             _ensure_task(folder, name, size, baseline_seeds)
     except ConfigError as error:
         raise _fail(str(error)) from None
-    serve_forever(folder, host=host, port=port, settings=settings)
+    try:
+        serve_forever(folder, host=host, port=port, settings=settings)
+    except OSError as error:  # the address is taken or not ours
+        raise _fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 def _ensure_task(folder: RunFolder, name: str, size: str, seeds: int) -> None:

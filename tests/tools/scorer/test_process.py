@@ -99,3 +99,49 @@ def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
         for statement in ("UPDATE audit SET outcome = 'x'", "DELETE FROM audit"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 conn.execute(statement)
+
+
+def test_a_scorer_that_cannot_start_says_why(tmp_path: Path) -> None:
+    from tools.scorer import ScorerStartError
+
+    run = RunFolder(tmp_path / "run").ensure()
+    (run.scorer_dir / "settings.json").write_text('{"rate_limit": "many"}')
+    with pytest.raises(ScorerStartError, match="rate_limit"):
+        start_scorer(run)
+    (run.scorer_dir / "settings.json").unlink()
+    with start_scorer(run) as first:
+        port = int(first.url.rsplit(":", 1)[1])
+        other = RunFolder(tmp_path / "other").ensure()
+        with pytest.raises(ScorerStartError, match=f"cannot listen on 127.0.0.1:{port}"):
+            start_scorer(other, port=port)
+
+
+def test_standalone_serve_registers_a_w2s_task_or_says_why_not(tmp_path: Path) -> None:
+    """``serve --task`` computes baselines with w2s_core; a task without a weak/ceiling gap is a clear error."""
+    import subprocess
+    import sys
+
+    from tools.scorer.db import Database
+    from tools.scorer.tasks import load_task
+
+    run = RunFolder(tmp_path / "run")
+    command = [sys.executable, "-m", "tools.scorer", "serve", "--run", str(run.root), "--task", "tiny_math",
+               "--size", "micro", "--baseline-seeds", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while process.poll() is None and read_endpoint(run) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            assert process.returncode == 2 and "PGR is undefined" in output, output
+        else:
+            database = Database(db_path(run))
+            try:
+                assert load_task(database, "tiny_math") is not None
+            finally:
+                database.close()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(10)
