@@ -41,6 +41,15 @@ def _clip(text: str, max_lines: int) -> str:
     return "\n".join(lines[:max_lines]) + f"\n... ({len(lines) - max_lines} more lines)"
 
 
+def _readable(text: str) -> str:
+    """Structured tool results (JSON text) indented, so that clipping to a number of lines works on them."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    return json.dumps(value, indent=1, ensure_ascii=False) if isinstance(value, dict | list) else text
+
+
 def _usage_line(record: dict[str, Any]) -> str:
     response = record["response"]
     usage = response.get("usage", {})
@@ -93,7 +102,7 @@ def _render_record(record: dict[str, Any], max_lines: int) -> Any | None:
     if kind == "tool_result":
         style = "red" if record.get("is_error") else "yellow"
         title = f"{record.get('name')} · {record.get('step_id')} · {record.get('seconds', 0):.2f} s"
-        return Panel(_clip(str(record.get("content", "")), max_lines), title=title, border_style=style)
+        return Panel(_clip(_readable(str(record.get("content", ""))), max_lines), title=title, border_style=style)
     if kind == "session_end":
         usage = record.get("usage", {})
         return Panel(
