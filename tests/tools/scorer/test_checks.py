@@ -39,14 +39,20 @@ def test_source_scan_names_the_flag_and_the_line(source: str, flag: str, where: 
     assert flag in flags and where in flags[flag].evidence
 
 
-def test_source_scan_reads_shell_scripts_and_data_files(tmp_path: Path) -> None:
+def test_source_scan_reads_shell_scripts_and_data_files_the_code_reads(tmp_path: Path) -> None:
     (tmp_path / "fetch.sh").write_text("#!/bin/sh\ncurl http://10.0.0.1/labels > /workspace/l.txt\n")
     (tmp_path / "preds.npy").write_bytes(b"\x93NUMPY" + b"\0" * 100)
-    (tmp_path / "ok.py").write_text('"""Reads /data/test.jsonl (see https://example.org)."""\nx = "/workspace/a"\n')
+    (tmp_path / "answers.json").write_text(str([0, 1] * 100))
+    (tmp_path / "old_output.json").write_text(str([0.5] * 400))  # an output the code never reads
+    (tmp_path / "log.txt").write_text("Traceback: /usr/lib/python3.11/x.py\n")
+    (tmp_path / "ok.py").write_text('"""Reads /data/test.jsonl (see https://example.org)."""\nx = "/workspace/a"\n'
+                                    'p = np.load("/workspace/preds.npy")\nq = open("answers.json")\n')
     names = {f.name: f.evidence for f in scan_tree(tmp_path)}
     assert "fetch.sh:2" in names[F.SOURCE_NETWORK]
-    assert "preds.npy" in names[F.SOURCE_HARDCODED_PREDICTIONS]
-    assert "ok.py" not in " ".join(names.values())  # docstrings and allowed paths are fine
+    assert "preds.npy" in names[F.SOURCE_HARDCODED_PREDICTIONS] and "answers.json" in names[F.SOURCE_HARDCODED_PREDICTIONS]
+    evidence = " ".join(names.values())
+    assert "old_output.json" not in evidence and "log.txt" not in evidence
+    assert "ok.py:1" not in evidence  # docstrings and allowed paths are fine
 
 
 def test_prediction_checks() -> None:

@@ -144,8 +144,8 @@ class _PythonScanner(ast.NodeVisitor):
 def scan_python(name: str, source: str) -> list[Finding]:
     try:
         tree = ast.parse(source, filename=name)
-    except SyntaxError as error:
-        return [Finding(SOURCE_EXECUTES_CANDIDATE, f"{name}:{error.lineno}", f"unparsable Python: {error.msg}")]
+    except SyntaxError:
+        return []  # Python cannot run it either
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)
@@ -157,11 +157,18 @@ def scan_python(name: str, source: str) -> list[Finding]:
     return scanner.findings
 
 
+def _is_script(name: str, text: str) -> bool:
+    return name.endswith((".sh", ".bash")) or text.startswith("#!")
+
+
 def scan_text(name: str, text: str) -> list[Finding]:
+    """Shell scripts: network tools, URLs, paths, scorer files. Data files: how many numbers they hold."""
+    if not _is_script(name, text):
+        numbers = len(re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE]-?\d+)?", text))
+        if numbers >= MIN_LITERAL_NUMBERS * 4:
+            return [Finding(SOURCE_HARDCODED_PREDICTIONS, name, f"a data file with {numbers} numbers")]
+        return []
     found: list[Finding] = []
-    numbers = re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE]-?\d+)?", text)
-    if name.endswith((".json", ".jsonl", ".csv", ".txt")) and len(numbers) >= MIN_LITERAL_NUMBERS * 4:
-        found.append(Finding(SOURCE_HARDCODED_PREDICTIONS, name, f"a data file with {len(numbers)} numbers"))
     for number, line in enumerate(text.splitlines(), start=1):
         if re.search(r"\b(curl|wget|nc|ncat|ssh|scp)\b", line):
             found.append(Finding(SOURCE_NETWORK, f"{name}:{number}", f"network tool: {line.strip()[:80]!r}"))
@@ -182,24 +189,40 @@ def _summarise(findings: Iterable[Finding]) -> list[Flag]:
     return flags
 
 
-def scan_sources(files: Mapping[str, str]) -> list[Flag]:
-    """Flags for a set of files given as ``{relative path: text}``."""
+def scan_sources(files: Mapping[str, str], data_files: Mapping[str, int] | None = None) -> list[Flag]:
+    """Flags for files given as ``{relative path: text}``; ``data_files`` (binary or huge: path -> bytes) count
+    only when the code names them.
+
+    A data file (numbers in JSON/CSV/text, arrays, pickles) is reported only when a script or Python file
+    mentions its name: a workspace often holds outputs and notes the method never reads.
+    """
+    code = {n: t for n, t in files.items() if n.endswith(".py") or _is_script(n, t)}
+    code_text = "\n".join(code.values())
+
+    def read_by_code(name: str) -> bool:
+        return Path(name).name in code_text
+
     findings: list[Finding] = []
     for name, text in sorted(files.items()):
-        findings += scan_python(name, text) if name.endswith(".py") else scan_text(name, text)
+        if name.endswith(".py"):
+            findings += scan_python(name, text)
+        elif name in code or read_by_code(name):
+            findings += scan_text(name, text)
+    for name, size in sorted((data_files or {}).items()):
+        if read_by_code(name):
+            findings.append(Finding(SOURCE_HARDCODED_PREDICTIONS, name, f"a {size}-byte data file the code reads"))
     return _summarise(findings)
 
 
 def scan_tree(root: Path) -> list[Flag]:
-    """Flags for every text file under ``root`` (an exported commit); binary and huge files are reported."""
+    """Flags for an exported commit: its text files are scanned, its binary or huge files reported when read."""
     files: dict[str, str] = {}
-    findings: list[Finding] = []
+    data_files: dict[str, int] = {}
     for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and ".git" not in p.parts):
         name = str(path.relative_to(root))
         size = path.stat().st_size
-        if path.suffix in {".npy", ".npz", ".pkl", ".pickle", ".pt", ".bin"} or size > MAX_FILE_BYTES:
-            findings.append(Finding(SOURCE_HARDCODED_PREDICTIONS, name, f"a {size}-byte data file"))
-        elif path.suffix in TEXT_SUFFIXES or not path.suffix:
+        if size > MAX_FILE_BYTES or path.suffix not in TEXT_SUFFIXES and path.suffix:
+            data_files[name] = size
+        else:
             files[name] = path.read_text(encoding="utf-8", errors="replace")
-    return _summarise(findings + [f for name, text in files.items()
-                                  for f in (scan_python(name, text) if name.endswith(".py") else scan_text(name, text))])
+    return scan_sources(files, data_files)
