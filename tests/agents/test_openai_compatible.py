@@ -38,12 +38,11 @@ class ChatServer:
                 return JSONResponse({"error": {"message": "busy"}}, status_code=503)
             return self.replies.pop(0)
 
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        sock.close()
+        self.socket = socket.socket()  # bound here and handed to uvicorn: no race for the port
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -79,6 +78,7 @@ def chat_server() -> Iterator[ChatServer]:
     yield server
     server.server.should_exit = True
     server.thread.join(timeout=5)
+    server.socket.close()
 
 
 def tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
