@@ -100,12 +100,12 @@ def run_capped(
     deadline = started_at + timeout_s + limits.kill_grace_s + 1.0
     quota = limits.workspace_quota_mb * 1024 * 1024
     next_quota_check = started_at
-    killed = False
-    while reader.is_alive():
+    killed = overran = False
+    while reader.is_alive() and not killed:
         reader.join(_POLL_S)
         now = time.monotonic()
-        if not reader.is_alive() or killed:
-            continue
+        if not reader.is_alive():
+            break
         if now >= next_quota_check:
             next_quota_check = now + _QUOTA_EVERY_S
             used = disk_usage(workspace)
@@ -116,11 +116,11 @@ def run_capped(
                 killed = _kill(start)
         if now >= deadline and not killed:
             notes.append(f"did not stop {limits.kill_grace_s:g}s after its timeout: killed from outside")
-            killed = _kill(start)
+            killed = overran = _kill(start)
     if killed:
         reader.join(_DRAIN_AFTER_KILL_S)
     seconds = time.monotonic() - started_at
-    timed_out = seconds >= timeout_s or any("from outside" in n for n in notes)
+    timed_out = overran or seconds >= timeout_s
     if timed_out:
         notes.insert(0, f"timed out after {timeout_s:g}s")
     if failure:
@@ -128,6 +128,8 @@ def run_capped(
     if buffer.truncated:
         notes.append(f"output capped at {limits.output_limit_bytes} bytes (head and tail kept)")
     exit_code = start.exit_code()
+    if exit_code < 0:  # killed by a signal (subprocess convention): report it as a shell would
+        exit_code = 128 - exit_code
     if killed and exit_code == 0:
         exit_code = 137
     return ExecResult(
