@@ -163,7 +163,7 @@ def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
         experiments=experiments, budgets=budgets, registry=registry, scorer=scorer, admin=sink.admin,
         bundles=experiments.executor.bundles,
     )
-    services.sandboxes = open_researcher_sandboxes(run, config)
+    services.sandboxes = open_researcher_sandboxes(run, config, codestore)
     experiments.start()
     ledger.clock_start()
     return services
@@ -186,11 +186,10 @@ def stop_stale_scorer(run: RunFolder) -> None:
         log.info("stale_scorer_stopped", pid=pid)
 
 
-def open_researcher_sandboxes(run: RunFolder, config: CampaignConfig) -> dict[str, Any]:
+def open_researcher_sandboxes(run: RunFolder, config: CampaignConfig, codestore: CodeStore) -> dict[str, Any]:
     """Each researcher's interactive sandbox: its workspace read-write, the public bundles read-only."""
     from tools.sandbox import SandboxMounts, open_sandbox
 
-    codestore = CodeStore(run)
     return {
         name: open_sandbox(
             config.sandbox, SandboxMounts(workspace=codestore.ensure_researcher(name), data=run.public_data, models=None),
