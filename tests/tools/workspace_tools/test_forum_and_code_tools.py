@@ -60,6 +60,8 @@ def test_code_tools_browse_and_copy_another_branch(call: CallTool, ctx: ToolCont
     diff = call("code_diff", bob, ref="researcher/alice").content
     assert "methods/ens.py | 1 +" in diff and "+ENSEMBLE = 3" in diff
     assert call("code_diff", bob, ref=sha, base=sha).content == "(no changes)"
+    assert ctx.codestore.log("alice", 1)[0].sha == sha  # nothing bob did touched alice's branch
+    assert sorted(p.name for p in ctx.workspace.iterdir()) == ["methods"]
     assert "no commit or branch named 'researcher/zed'" in call("code_show", bob, ref="researcher/zed", path="").content
 
 
