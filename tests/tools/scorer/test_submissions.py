@@ -83,3 +83,15 @@ def test_relabelling_a_task_with_submissions_is_refused(scorer: Scorer) -> None:
     with pytest.raises(ConfigError, match="already registered with other labels"):
         register_task(scorer.run, "synth", other, {0: predictions_with_accuracy(other, 0.6, 0)},
                       {0: predictions_with_accuracy(other, 0.9, 1)})
+
+
+def test_researcher_views_carry_only_released_scores(scorer: Scorer) -> None:
+    bob = scorer.client("bob")
+    bob.submit(**submission("bob", predictions_with_accuracy(scorer.labels, 0.77, 40), "released-only"))
+    board = bob.leaderboard()
+    assert board.entries
+    for entry in board.entries:
+        assert entry.public_pgr is None and entry.private_pgr_se is None and entry.verified_pgr is None
+        assert entry.pgr is not None and abs(round(entry.pgr, 2) - entry.pgr) < 1e-9
+    for mine in bob.my_submissions():
+        assert mine.public_pgr is None or abs(round(mine.public_pgr, 2) - mine.public_pgr) < 1e-9
