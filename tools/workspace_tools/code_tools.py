@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from tools.registry import Tool, ToolArgs, ToolContext, ToolResult
 from tools.workspace_tools.common import ctx_codestore, reports_input_errors
+
+
+Ref = Annotated[str, Field(min_length=1, description="A commit id or a branch such as researcher/alice")]
 
 
 class CodeBranchesArgs(ToolArgs):
@@ -21,17 +24,17 @@ class CodeLogArgs(ToolArgs):
 
 
 class CodeShowArgs(ToolArgs):
-    ref: str = Field(min_length=1, description="A commit id or a branch such as researcher/alice")
+    ref: Ref
     path: str = Field("", description="A file (its text is shown) or a folder (its files are listed)")
 
 
 class CodeDiffArgs(ToolArgs):
-    ref: str = Field(min_length=1, description="A commit id or a branch such as researcher/alice")
+    ref: Ref
     base: str | None = Field(None, description="Compare with this commit or branch (default: ref's parent)")
 
 
 class CodeCopyArgs(ToolArgs):
-    ref: str = Field(min_length=1, description="A commit id or a branch such as researcher/alice")
+    ref: Ref
     src: str = Field(min_length=1, description="File or folder at that commit")
     dst: str = Field(min_length=1, description="Where to put it in your workspace")
 

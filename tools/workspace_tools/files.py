@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from tools.codestore import ConfinedDir
@@ -12,20 +14,21 @@ MAX_READ_BYTES = 100_000
 MAX_WRITE_BYTES = 1_000_000
 MAX_LISTED = 500
 
-_PATH_HELP = "Path relative to your workspace (or absolute under /workspace)"
+WorkspacePath = Annotated[str, Field(min_length=1,
+                                     description="Path relative to your workspace (or absolute under /workspace)")]
 
 
 class ReadFileArgs(ToolArgs):
-    path: str = Field(min_length=1, description=_PATH_HELP)
+    path: WorkspacePath
 
 
 class WriteFileArgs(ToolArgs):
-    path: str = Field(min_length=1, description=_PATH_HELP)
+    path: WorkspacePath
     content: str = Field(description="The whole new content of the file")
 
 
 class EditFileArgs(ToolArgs):
-    path: str = Field(min_length=1, description=_PATH_HELP)
+    path: WorkspacePath
     old: str = Field(min_length=1, description="Exact text to replace; must occur exactly once in the file")
     new: str = Field(description="Replacement text")
 
