@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     public_acc REAL NOT NULL, private_acc REAL NOT NULL,
     public_pgr REAL NOT NULL, private_pgr REAL NOT NULL,
     released_pgr REAL,
+    ladder_event INTEGER NOT NULL DEFAULT 0,
     UNIQUE (researcher, experiment_id, seed)
 );
 CREATE INDEX IF NOT EXISTS submissions_by_researcher ON submissions (researcher, created_at);
@@ -130,6 +131,18 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns added after a database was first created (CREATE TABLE IF NOT EXISTS does not add them)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(submissions)")}
+    if "ladder_event" not in columns:
+        try:
+            conn.execute("ALTER TABLE submissions ADD COLUMN ladder_event INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as error:  # another process added it a moment ago
+            if "duplicate column" not in str(error):
+                raise
+        conn.execute("UPDATE submissions SET ladder_event = 1 WHERE released_pgr IS NOT NULL")
+
+
 @dataclass
 class _Job(Generic[T]):
     operation: Callable[[sqlite3.Connection], T]
@@ -149,6 +162,7 @@ class Database:
         if new:
             os.chmod(path, 0o600)
         self._writer.executescript(_SCHEMA)  # runs in its own transaction (executescript commits)
+        _migrate(self._writer)
         self._local = threading.local()
         self._jobs: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
         self._start_lock = threading.Lock()

@@ -84,15 +84,20 @@ class LadderRule:
     def effective_margin(self, n_public: int, baselines: PartBaselines) -> float:
         return max(self.margin, 1.5 * one_flip_pgr(n_public, baselines))
 
-    def release(self, score: float, best: float | None, n_public: int, baselines: PartBaselines) -> float | None:
-        """The value to release for ``score``, or None when it is not a new best by the margin.
+    def is_candidate(self, score: float, best: float | None, n_public: int, baselines: PartBaselines) -> bool:
+        """Whether ``score`` beats ``best`` by the margin (the first score always does).
 
-        ``best`` is the exact score of the submission behind the current best release (comparing with the
-        rounded value would let a single flip cross the margin when it sits just above a rounding step).
+        ``best`` is the exact score behind the researcher's highest Ladder event (comparing with the rounded
+        value would let a single flip cross the margin when it sits just above a rounding step).
         """
         if not math.isfinite(score):
-            return None
-        if best is not None and score < best + self.effective_margin(n_public, baselines):
-            return None
-        released = math.floor(score / self.precision + 1e-9) * self.precision
-        return round(released, 10)
+            return False
+        return best is None or score >= best + self.effective_margin(n_public, baselines)
+
+    def rounded(self, score: float) -> float:
+        """``score`` rounded down to the release precision."""
+        return round(math.floor(score / self.precision + 1e-9) * self.precision, 10)
+
+    def release(self, score: float, best: float | None, n_public: int, baselines: PartBaselines) -> float | None:
+        """The value to release for ``score``, or None when it is not a new best by the margin."""
+        return self.rounded(score) if self.is_candidate(score, best, n_public, baselines) else None

@@ -17,7 +17,7 @@ from tools.scorer.checks.flags import Flag
 from tools.scorer.checks.pgr import check_pgr_above_one, check_pgr_jump, seed_sd_from_sums
 from tools.scorer.checks.predictions import check_predictions
 from tools.scorer.db import Database
-from tools.scorer.checks.flags import FAILED_REVERIFICATION, PGR_JUMP
+from tools.scorer.checks.flags import FAILED_REVERIFICATION, PGR_ABOVE_ONE, PGR_JUMP
 from tools.scorer.flagstore import active_flags, clear_flag, insert_flag
 from tools.scorer.models import (
     SCORED_SPLIT,
@@ -37,6 +37,9 @@ log = get_logger(__name__)
 _UNSCORED_SPLITS = ("train_label", "train_unlabel")
 _UNFLAGGED = ("NOT EXISTS (SELECT 1 FROM flags f WHERE f.researcher = s.researcher "
               "AND f.experiment_id = s.experiment_id AND f.cleared_at IS NULL)")
+_NOT_DISQUALIFIED = ("NOT EXISTS (SELECT 1 FROM flags f WHERE f.researcher = s.researcher "
+                     "AND f.experiment_id = s.experiment_id AND f.cleared_at IS NULL "
+                     f"AND f.name NOT IN ('{PGR_ABOVE_ONE}', '{PGR_JUMP}'))")
 # Summed squared deviations of public PGR within each unflagged multi-seed experiment, and their dof.
 _SEED_SPREAD = f"""
 SELECT SUM(ss), SUM(n - 1) FROM (
@@ -138,26 +141,32 @@ class ScorerService:
             return self._out(conn, row["id"], replayed=True)
         now = time.time()
         self._enforce_rate_limit(conn, payload.researcher, now)
-        n_history, best = conn.execute(f"SELECT COUNT(*), MAX(public_pgr) FROM submissions s WHERE task = ? AND "
-                                       f"{_UNFLAGGED}", (task.name,)).fetchone()
-        squares, dof = conn.execute(_SEED_SPREAD, (task.name,)).fetchone()
-        checks = [
-            check_pgr_above_one(scores.public_pgr, self.settings.pgr_above_one_tolerance),
-            check_pgr_jump(scores.public_pgr, best, n_history, seed_sd_from_sums(squares, dof),
-                           self.settings.jump_sigmas, self.settings.jump_min_pgr, self.settings.jump_min_history),
-        ]
-        flags = flags + [flag for flag in checks if flag is not None]
+        # Score-based checks run only where the Ladder would speak (a candidate release): anywhere else a flag
+        # that appears or not as one prediction flips would be a label oracle. A flagged candidate still moves
+        # the researcher's threshold, exactly like a release, so probing around it costs a margin per bit.
+        threshold = self._ladder_best(conn, payload.researcher, task.name)
+        candidate = self.ladder.is_candidate(scores.public_pgr, threshold, task.n_public, task.public)
+        score_flags: list[Flag] = []
+        if candidate:
+            n_history, best = conn.execute(f"SELECT COUNT(*), MAX(public_pgr) FROM submissions s WHERE task = ? AND "
+                                           f"{_UNFLAGGED}", (task.name,)).fetchone()
+            squares, dof = conn.execute(_SEED_SPREAD, (task.name,)).fetchone()
+            checks = [
+                check_pgr_above_one(scores.public_pgr, self.settings.pgr_above_one_tolerance),
+                check_pgr_jump(scores.public_pgr, best, n_history, seed_sd_from_sums(squares, dof),
+                               self.settings.jump_sigmas, self.settings.jump_min_pgr, self.settings.jump_min_history),
+            ]
+            score_flags = [flag for flag in checks if flag is not None]
+        flags = flags + score_flags
         already_flagged = bool(active_flags(conn, payload.researcher, payload.experiment_id))
-        released = None
-        if not flags and not already_flagged:
-            released = self.ladder.release(scores.public_pgr, self._best_exact(conn, payload.researcher, task.name),
-                                           task.n_public, task.public)
+        released = self.ladder.rounded(scores.public_pgr) if candidate and not flags and not already_flagged else None
         cursor = conn.execute(
             "INSERT INTO submissions (researcher, task, experiment_id, seed, commit_sha, method, created_at, probs, "
-            "public_acc, private_acc, public_pgr, private_pgr, released_pgr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "public_acc, private_acc, public_pgr, private_pgr, released_pgr, ladder_event) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (payload.researcher, task.name, payload.experiment_id, payload.seed, payload.commit, payload.method, now,
              probs.astype(np.float64).tobytes(), scores.public_acc, scores.private_acc, scores.public_pgr,
-             scores.private_pgr, released),
+             scores.private_pgr, released, int(released is not None or bool(score_flags))),
         )
         submission_id = int(cursor.lastrowid or 0)
         for flag in flags:
@@ -177,10 +186,12 @@ class ScorerService:
                                 f"{window:g} s per researcher; the next slot opens in {wait:.0f} s", retry_after_s=wait)
 
     @staticmethod
-    def _best_exact(conn: sqlite3.Connection, researcher: str, task: str) -> float | None:
+    def _ladder_best(conn: sqlite3.Connection, researcher: str, task: str) -> float | None:
+        """The exact public score of the researcher's highest Ladder event (a release or a score-flagged
+        candidate) in an experiment not disqualified by another check."""
         row = conn.execute(
-            f"SELECT MAX(public_pgr) FROM submissions s WHERE researcher = ? AND task = ? AND "
-            f"released_pgr IS NOT NULL AND {_UNFLAGGED}", (researcher, task)).fetchone()
+            f"SELECT MAX(public_pgr) FROM submissions s WHERE researcher = ? AND task = ? AND ladder_event = 1 "
+            f"AND {_NOT_DISQUALIFIED}", (researcher, task)).fetchone()
         return None if row[0] is None else float(row[0])
 
     @staticmethod

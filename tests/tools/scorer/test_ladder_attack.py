@@ -85,3 +85,31 @@ def test_a_replay_is_answered_even_after_the_budget_is_spent(limited: Scorer) ->
     assert replay.replayed
     # bob's budget is his own
     assert not limited.client("bob").submit(**submission("bob", np.full(len(limited.labels), 0.6), "b-1")).replayed
+
+
+def test_the_above_one_flag_is_no_oracle_at_the_boundary(limited: Scorer) -> None:
+    """Sitting at public PGR 1 and flipping one prediction must not make ``pgr_above_one`` come and go."""
+    from tools.scorer.db import Database, db_path
+    from tools.scorer.tasks import load_task
+
+    database = Database(db_path(limited.run))
+    try:
+        task = load_task(database, "synth")
+    finally:
+        database.close()
+    assert task is not None
+    labels, public = limited.labels, np.flatnonzero(task.public_mask)
+    n_right = int(np.floor(task.public.ceiling * len(public))) + 1  # public accuracy just above the ceiling
+    hard = labels.astype(np.float64).copy()
+    hard[public[n_right:]] = 1 - hard[public[n_right:]]
+    bob, admin = limited.client("bob"), limited.client("admin")
+    first = bob.submit(**submission("bob", hard, "edge-0"))
+    assert "pgr_above_one" in {f.name for f in first.flags}
+    above_one = 0
+    for i, item in enumerate([*public[n_right - 6:n_right], *public[n_right:n_right + 6]]):
+        probe = hard.copy()
+        probe[item] = 1 - probe[item]
+        out = bob.submit(**submission("bob", probe, f"edge-{i + 1}"))
+        assert out.flags == [] and out.public_pgr is None, out
+        above_one += admin.submission(out.submission_id).public_pgr > 1
+    assert 0 < above_one < 12  # the probes did straddle PGR 1: an exact threshold would have told them apart
