@@ -34,6 +34,8 @@ VOLATILE = [
         r"\1<time>",
     ),
     (re.compile(r"\b\d+(?:\.\d+)?s\]"), "<s>]"),  # run_command's "[exit code 0, 0.4s]"
+    # Whether an experiment had started by the time it was looked at depends on timing; both mean "not finished".
+    (re.compile(r'("state"\s*:\s*)"(?:queued|running)"'), r'\1"<pending>"'),
 ]
 IDENTIFIER = re.compile(r"\b(exp-[0-9a-f]{6,}|[0-9a-f]{40})\b")
 

@@ -18,6 +18,7 @@ from typing import Any
 from agents.providers.base import AssistantTurn, Block, ModelRequest, Usage, estimate_tokens
 from agents.providers.config import ScriptedConfig
 from agents.providers.scripted_methods import (
+    HYPERPARAMETERS,
     MethodChoice,
     choose_method,
     method_file,
@@ -29,6 +30,7 @@ DIRECTION = re.compile(r"^## Your starting direction: (?P<title>.+)\n(?P<text>(?
 NOTEBOOK_RESULT = re.compile(
     r"^- s\d+ method=(?P<method>\w+) params=(?P<params>\S*) pgr=(?P<pgr>-?[\d.]+)", re.MULTILINE
 )
+NOTEBOOK_NO_SCORE = re.compile(r"^- s\d+ method=(?P<method>\w+) params=\S* no score", re.MULTILINE)
 WAIT_ROUNDS = 6
 
 
@@ -161,9 +163,11 @@ class _Routine:
                     base=borrowed,
                     note=f"borrowed from {str(copied.input.get('ref'))[:10]}",
                 )
+        failed = {match["method"] for match in NOTEBOOK_NO_SCORE.finditer(self.notebook)}  # flagged or broken
         best_method = self.own_best()[1]
         candidates = preferred_methods(self.direction_title, self.direction_text)
-        if best_method is not None and self.rng.random() < 0.5:
+        candidates = [method for method in candidates if method not in failed] or list(HYPERPARAMETERS)
+        if best_method is not None and best_method not in failed and self.rng.random() < 0.5:
             candidates = [best_method]  # exploit what worked before, half the time
         return choose_method(self.rng, candidates)
 
@@ -256,7 +260,13 @@ class _Routine:
         choice, outcome = self.result()
         described = choice.describe() if choice else "my method"
         pgr = outcome.get("pgr_mean")
-        if isinstance(pgr, int | float):
+        if isinstance(pgr, int | float) and outcome.get("flags"):
+            title = f"{described}: flagged ({self.why_no_score(outcome)})"
+            body = (
+                f"{described} measured PGR {pgr:.3f} on {outcome.get('task')}, but the hack checks flagged it "
+                f"({', '.join(map(str, outcome['flags']))}), so it does not count. Code: {self.method_path()}."
+            )
+        elif isinstance(pgr, int | float):
             se = outcome.get("pgr_se")
             spread = f" +- {se:.3f}" if isinstance(se, int | float) else ""
             title = f"{described}: PGR {pgr:.3f}{spread}"
@@ -266,8 +276,8 @@ class _Routine:
                 f"Direction: {self.direction_title}. Code: {self.method_path()}."
             )
         else:
-            title = f"{described}: no score ({outcome.get('state', 'unknown')})"
-            body = f"{described} did not produce a score: {outcome.get('error') or outcome.get('state')}."
+            title = f"{described}: no score ({self.why_no_score(outcome)})"
+            body = f"{described} did not produce a score: {outcome.get('error') or self.why_no_score(outcome)}."
         copied = self.last("code_copy")
         if copied is not None and not copied.is_error:
             body += f" Built on {copied.input.get('src')} at {str(copied.input.get('ref'))[:10]}, which scored best."
@@ -277,11 +287,22 @@ class _Routine:
             args["experiment_ids"] = [experiment_id]
         return self.call("forum_post", **args)
 
+    @staticmethod
+    def why_no_score(outcome: dict[str, Any]) -> str:
+        flags = outcome.get("flags") or []
+        state = str(outcome.get("state", "no experiment"))
+        return f"{state}: {', '.join(map(str, flags))}" if flags else state
+
     def notebook_entry(self) -> str:
         choice, outcome = self.result()
         pgr = outcome.get("pgr_mean")
-        if choice is None or not isinstance(pgr, int | float):
-            return f"- s{self.meta.session} no result ({outcome.get('state', 'no experiment')})\n"
+        if choice is None:
+            return f"- s{self.meta.session} no result ({self.why_no_score(outcome)})\n"
+        if not isinstance(pgr, int | float) or outcome.get("flags"):
+            return (
+                f"- s{self.meta.session} method={choice.method} params={choice.params_text()} "
+                f"no score ({self.why_no_score(outcome)})\n"
+            )
         return (
             f"- s{self.meta.session} method={choice.method} params={choice.params_text()} pgr={pgr:.4f} "
             f"file={self.method_path()}\n"

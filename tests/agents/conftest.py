@@ -53,6 +53,7 @@ class FormulaExecutor:
     codestore: CodeStore
     shift: float = 0.0
     slots: int = 1
+    flagged: str = ""  # a built-in whose experiments the hack checks flag
 
     def run(
         self, job: ExperimentJob, slot: int, done_seeds: dict[int, SeedResult], record: Callable[[SeedResult], None]
@@ -65,7 +66,8 @@ class FormulaExecutor:
             )
             record(result)
             results.append(result)
-        return ExperimentOutcome(per_seed=results)
+        flags = ["constant_predictions"] if self.flagged and f'get_builtin("{self.flagged}")' in text else []
+        return ExperimentOutcome(per_seed=results, flags=flags)
 
     def close(self) -> None:
         pass

@@ -78,7 +78,8 @@ def test_at_the_step_limit_the_researcher_gets_one_turn_to_write_its_notebook(la
     assert state.end_reason == "max_steps"
     assert state.turn == 4
     assert records(lab, "r0", 1, "tool_result")[-1]["name"] == "notebook_write"
-    assert lab.run.notebook("r0").read_text().startswith("- s1 no result")
+    assert lab.run.notebook("r0").read_text().startswith("- s1 method=")
+    assert "no score (queued)" in lab.run.notebook("r0").read_text()
     assert records(lab, "r0", 1, "session_end")[0]["reason"] == "max_steps"
 
 

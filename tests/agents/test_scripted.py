@@ -69,3 +69,19 @@ def test_a_researcher_borrows_the_best_method_of_another(lab: Any) -> None:
     assert parse_method_file(written["input"]["content"]).method in ("logconf", "soft_xent", "confident_only")
     posted = next(record for record in calls if record["name"] == "forum_post")
     assert "Built on" in posted["input"]["body"] and "PGR" in posted["input"]["title"]
+
+
+def test_a_flagged_method_is_reported_with_its_flags_and_not_tried_again(lab: Any) -> None:
+    seed = next(seed for seed in list_seeds() if seed.name == "unsupervised_elicitation")
+    researcher = Researcher("r0", ScriptedProvider(ScriptedConfig(seed=2)), lab.registry(), lab.run, seed)
+    state = researcher.run_session(1, lab.context("r0"))
+    first = parse_method_file((lab.run.workspace("r0") / "methods/s01_r0.py").read_text())
+    assert first is not None and state.end_reason == "end_turn"
+    lab.executor.flagged = first.method
+    researcher.run_session(2, lab.context("r0"))  # the same method again, now flagged
+    researcher.run_session(3, lab.context("r0"))
+    notebook = lab.run.notebook("r0").read_text()
+    assert f"- s2 method={first.method}" in notebook and "no score (flagged: constant_predictions)" in notebook
+    third = parse_method_file((lab.run.workspace("r0") / "methods/s03_r0.py").read_text())
+    assert third is not None and third.method != first.method
+    assert any("flagged" in title and "constant_predictions" in title for title in lab.post_titles())
