@@ -13,7 +13,7 @@ import pytest
 from aar import RunFolder
 from tools.scorer import ScorerClient, ScorerProcess, ScorerSettings, issue_tokens, register_task, start_scorer
 from tools.scorer.db import Database, db_path
-from tools.scorer.tasks import load_task
+from tools.scorer.tasks import TaskRecord, load_task
 
 N_TEST = 400
 TASK = "synth"
@@ -50,14 +50,17 @@ class Scorer:
     def client(self, who: str) -> ScorerClient:
         return ScorerClient(self.process.url, self.tokens[who])
 
-    def public_mask(self) -> np.ndarray:
+    def task(self) -> TaskRecord:
         database = Database(db_path(self.run))
         try:
             task = load_task(database, TASK)
             assert task is not None
-            return task.public_mask
+            return task
         finally:
             database.close()
+
+    def public_mask(self) -> np.ndarray:
+        return self.task().public_mask
 
     def count(self, table: str = "submissions") -> int:
         with sqlite3.connect(db_path(self.run)) as conn:

@@ -89,15 +89,7 @@ def test_a_replay_is_answered_even_after_the_budget_is_spent(limited: Scorer) ->
 
 def test_the_above_one_flag_is_no_oracle_at_the_boundary(limited: Scorer) -> None:
     """Sitting at public PGR 1 and flipping one prediction must not make ``pgr_above_one`` come and go."""
-    from tools.scorer.db import Database, db_path
-    from tools.scorer.tasks import load_task
-
-    database = Database(db_path(limited.run))
-    try:
-        task = load_task(database, "synth")
-    finally:
-        database.close()
-    assert task is not None
+    task = limited.task()
     labels, public = limited.labels, np.flatnonzero(task.public_mask)
     n_right = int(np.floor(task.public.ceiling * len(public))) + 1  # public accuracy just above the ceiling
     hard = labels.astype(np.float64).copy()
