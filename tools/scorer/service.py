@@ -177,11 +177,11 @@ class ScorerService:
 
     def _enforce_rate_limit(self, conn: sqlite3.Connection, researcher: str, now: float) -> None:
         window = self.settings.rate_window_s
-        rows = conn.execute(
-            "SELECT created_at FROM submissions WHERE researcher = ? AND created_at > ? ORDER BY created_at",
-            (researcher, now - window)).fetchall()
-        if len(rows) >= self.settings.rate_limit:
-            wait = max(0.0, rows[0]["created_at"] + window - now)
+        count, oldest = conn.execute(
+            "SELECT COUNT(*), MIN(created_at) FROM submissions WHERE researcher = ? AND created_at > ?",
+            (researcher, now - window)).fetchone()
+        if count >= self.settings.rate_limit:
+            wait = max(0.0, oldest + window - now)
             raise Rejected(429, f"rate limit: at most {self.settings.rate_limit} scored submissions per "
                                 f"{window:g} s per researcher; the next slot opens in {wait:.0f} s", retry_after_s=wait)
 
