@@ -19,6 +19,13 @@ def _rows(path: Path, query: str) -> list[tuple[Any, ...]]:
         conn.close()
 
 
+def call_of(step_id: str | None) -> str:
+    """``r1:s1:t5:c0/forum_post/<hash of the arguments>`` -> ``r1:s1:t5:c0/forum_post``: the arguments hash
+    differs between two runs whenever they name run-specific values (experiment ids), the call does not."""
+    parts = (step_id or "").split("/")
+    return "/".join(parts[:2]) if len(parts) == 3 else (step_id or "")
+
+
 def run_contents(root: Path) -> dict[str, Any]:
     posts = _rows(root / "forum.sqlite", "SELECT author, step_id, title FROM forum_post")
     experiments = _rows(root / "experiments" / "experiments.sqlite",
@@ -27,14 +34,13 @@ def run_contents(root: Path) -> dict[str, Any]:
     repo = git.Repo(root / "code" / "repo.git")
     commits: dict[str, list[str]] = {}
     for head in repo.heads:
-        steps = [line.split(":", 1)[1].strip() for c in repo.iter_commits(head)
+        steps = [call_of(line.split(":", 1)[1].strip()) for c in repo.iter_commits(head)
                  for line in c.message.splitlines() if line.startswith("Step-Id:")]
         commits[head.name] = sorted(steps)
     return {
-        "posts": Counter((author, step_id) for author, step_id, _ in posts),
-        "post_titles": sorted((author, step_id, title) for author, step_id, title in posts),
-        "experiments": Counter(row[0] for row in experiments),
-        "experiment_rows": {row[0]: {"researcher": row[1], "method": row[2], "task": row[3], "seeds": json.loads(row[4]),
+        "posts": Counter((author, call_of(step_id)) for author, step_id, _ in posts),
+        "experiments": Counter(call_of(row[0]) for row in experiments),
+        "experiment_rows": {call_of(row[0]): {"researcher": row[1], "method": row[2], "task": row[3], "seeds": json.loads(row[4]),
                                      "state": row[5], "per_seed": json.loads(row[6]), "commit": row[7]}
                             for row in experiments},
         "submissions": Counter(submissions),
