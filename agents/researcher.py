@@ -28,6 +28,7 @@ from agents.providers.base import (
     Message,
     ModelProvider,
     ModelRequest,
+    ProviderError,
     ProviderUnavailable,
     RequestMeta,
     Usage,
@@ -174,6 +175,11 @@ class Researcher:
             self.transcript(state.session).write("provider_unavailable", turn=state.turn, error=str(error))
             state.turn -= 1  # the same turn is asked again when the researcher resumes
             raise
+        except ProviderError as error:
+            # A request the provider will never accept: this session cannot go on, the next one starts afresh.
+            self.log.error("provider refused the request; ending the session", error=str(error))
+            self.transcript(state.session).write("provider_error", turn=state.turn, error=str(error))
+            return AssistantTurn([], "provider_error", Usage(), getattr(self.provider, "name", "?")), False
 
     # -- a session --------------------------------------------------------------------------------
     def _read_tool(self, name: str, args: dict[str, Any], ctx: Any, session: int) -> str:
@@ -244,6 +250,8 @@ class Researcher:
             return  # the tool step answers them, then checks the limits
         if turn.stop_reason == "model_context_window_exceeded":
             self._finish(state, "context_window")
+        elif turn.stop_reason == "provider_error":
+            self._finish(state, "provider_error")
         elif not turn.content:
             self._finish(state, f"empty_turn:{turn.stop_reason}")
         elif state.wrap_up_reason is not None:

@@ -91,8 +91,9 @@ class IdentifierMap:
         return list(json.loads(text))
 
 
-class ReplayDiverged(ProviderError):
-    """The environment answered a tool call differently from the recording (``on_divergence: stop``)."""
+class ReplayDiverged(RuntimeError):
+    """The environment answered a tool call differently from the recording (``on_divergence: stop``): the
+    replay stops, rather than ending one session and going on like a provider error would."""
 
 
 @dataclass(frozen=True)

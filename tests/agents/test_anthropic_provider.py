@@ -214,3 +214,16 @@ def test_a_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     with pytest.raises(ProviderError, match="ANTHROPIC_API_KEY.*--model scripted"):
         AnthropicProvider(AnthropicConfig(), PriceTable())
+
+
+def test_a_request_the_api_rejects_ends_only_that_session(lab: Any) -> None:
+    from agents import Researcher, list_seeds
+    from agents.transcript import read_transcript
+
+    error = {"type": "error", "error": {"type": "invalid_request_error", "message": "messages: roles must alternate"}}
+    api = FakeAPI([(400, error, {})])
+    researcher = Researcher("r0", provider(api), lab.registry(), lab.run, list_seeds()[0])
+    state = researcher.run_session(1, lab.context("r0"))
+    assert state.end_reason == "provider_error"
+    kinds = [record["kind"] for record in read_transcript(lab.run.transcript("r0", 1))]
+    assert kinds == ["session_start", "request", "provider_error", "response", "session_end"]
