@@ -43,12 +43,16 @@ def replay_command(
     researcher: str | None = typer.Option(None, "--researcher", "-r", help="Researcher (default: the first)."),
     session: int | None = typer.Option(None, "--session", "-s", help="Session number (default: the first)."),
     max_lines: int = typer.Option(30, "--max-lines", help="Lines shown per block; 0 shows everything."),
+    list_all: bool = typer.Option(False, "--list", help="List every session's transcript instead of showing one."),
 ) -> None:
     """Render a researcher's transcript for reading."""
-    from agents.render import choose_transcript, render_transcript
+    from agents.render import choose_transcript, render_transcript, transcripts_table
 
     console = Console()
     try:
+        if list_all:
+            console.print(transcripts_table(run))
+            return
         path = choose_transcript(run, researcher, session)
         console.print(f"[bold]{path}[/bold]")
         render_transcript(path, console, max_lines)

@@ -128,3 +128,30 @@ def render_transcript(path: Path, console: Console, max_lines: int = 30) -> int:
     except TranscriptError as error:
         raise ConfigError(str(error)) from None
     return shown
+
+
+def transcripts_table(run: Path) -> Table:
+    """One row per session of every researcher: turns, why it ended, tokens and cost."""
+    found = transcript_files(run) if run.is_dir() else {}
+    if not found:
+        raise ConfigError(f"{run}: no transcripts here (expected a run folder with transcripts/)")
+    table = Table(title=f"transcripts in {run}")
+    for column in ("researcher", "session", "turns", "end", "tokens in", "tokens out", "cost $"):
+        table.add_column(column, justify="right" if column not in ("researcher", "end") else "left")
+    for researcher, paths in found.items():
+        for path in paths:
+            try:
+                end = next((r for r in read_transcript(path) if r["kind"] == "session_end"), None)
+            except TranscriptError as error:
+                raise ConfigError(str(error)) from None
+            usage = end.get("usage", {}) if end else {}
+            table.add_row(
+                researcher,
+                str(session_number(path)),
+                str(end.get("turns", "?")) if end else "?",
+                str(end.get("reason")) if end else "(running or cut off)",
+                str(usage.get("input", 0) + usage.get("cache_read", 0) + usage.get("cache_write", 0)),
+                str(usage.get("output", 0)),
+                f"{end.get('cost_usd', 0):.4f}" if end else "?",
+            )
+    return table

@@ -132,5 +132,7 @@ def test_cli_replay_renders_a_recorded_session(lab: Any) -> None:
     assert shown.exit_code == 0, shown.output
     for expected in ("session start", "assistant", "wait_experiment", "r0:s1:t1:c0", "session end", "end_turn"):
         assert expected in shown.output
+    listed = invoke("replay", str(lab.run.root), "--list")
+    assert listed.exit_code == 0 and "r0" in listed.output and "end_turn" in listed.output
     wrong = invoke("replay", str(lab.run.root), "--session", "9")
     assert wrong.exit_code == 2 and "has sessions 1" in wrong.output
