@@ -55,6 +55,7 @@ def serve(
     baseline_seeds: int = typer.Option(3, min=1, help="Seeds for the baselines of --task."),
     rate_limit: int | None = typer.Option(None, min=1, help="Scored submissions per researcher per window."),
     rate_window_s: float | None = typer.Option(None, min=1, help="Rate-limit window in seconds."),
+    parent_pid: int | None = typer.Option(None, hidden=True, help="Stop when this process is gone."),
 ) -> None:
     """Serve the scoring API for RUN until interrupted."""
     from tools.scorer.process import serve as serve_forever
@@ -71,7 +72,7 @@ def serve(
     except ConfigError as error:
         raise _fail(str(error)) from None
     try:
-        serve_forever(folder, host=host, port=port, settings=settings)
+        serve_forever(folder, host=host, port=port, settings=settings, parent_pid=parent_pid)
     except OSError as error:  # the address is taken or not ours
         raise _fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 

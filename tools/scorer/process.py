@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +38,18 @@ def read_endpoint(run: RunFolder) -> dict[str, object] | None:
         return None
 
 
-def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 0, settings: ScorerSettings | None = None) -> None:
-    """Serve the scorer API until SIGINT/SIGTERM; ``RUN/scorer/endpoint.json`` names the URL while it runs."""
+def serve(
+    run: RunFolder,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    settings: ScorerSettings | None = None,
+    parent_pid: int | None = None,
+) -> None:
+    """Serve the scorer API until SIGINT/SIGTERM; ``RUN/scorer/endpoint.json`` names the URL while it runs.
+
+    With ``parent_pid`` the server also stops when that process is gone (a campaign killed with -9 leaves no
+    scorer behind).
+    """
     ensure_private_dir(run)
     settings = settings or load_settings(run)
     database = Database.for_run(run)
@@ -60,6 +71,8 @@ def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 0, settings: Scor
     # these turn that into a clean exit (code 0) that still runs the clean-up below.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
+    if parent_pid is not None:
+        threading.Thread(target=_stop_when_orphaned, args=(parent_pid,), name="parent-watch", daemon=True).start()
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30, backlog=2048)
     try:
         uvicorn.Server(config).run(sockets=[sock])
@@ -73,6 +86,13 @@ def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 0, settings: Scor
 
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def _stop_when_orphaned(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    log.warning("scorer parent process gone: stopping", parent_pid=parent_pid)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 @dataclass
@@ -129,7 +149,7 @@ def start_scorer(
     endpoint_path(run).unlink(missing_ok=True)
     log_file = run.scorer_dir / SERVE_LOG
     command = [sys.executable, "-m", "tools.scorer", "serve", "--run", str(run.root), "--host", host,
-               "--port", str(port)]
+               "--port", str(port), "--parent-pid", str(os.getpid())]
     with open(log_file, "ab") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)

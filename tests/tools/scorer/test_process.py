@@ -145,3 +145,35 @@ def test_standalone_serve_registers_a_w2s_task_or_says_why_not(tmp_path: Path) -
         if process.poll() is None:
             process.terminate()
             process.wait(10)
+
+
+def test_a_scorer_started_by_a_process_that_dies_stops_too(tmp_path: Path) -> None:
+    """A campaign killed with -9 must not leave its scorer running."""
+    import subprocess
+    import sys
+
+    run = RunFolder(tmp_path / "run").ensure()
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import time; from pathlib import Path; from aar import RunFolder; "
+         "from tools.scorer import start_scorer; "
+         f"p = start_scorer(RunFolder(Path({str(run.root)!r}))); print('PID', p.pid, flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = next(int(line.split()[1]) for line in parent.stdout if line.startswith("PID "))
+        os.kill(child, 0)  # running
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and Path(f"/proc/{child}").exists() and "Z" not in _state(child):
+        time.sleep(0.2)
+    assert not Path(f"/proc/{child}").exists() or "Z" in _state(child), "the orphaned scorer is still running"
+    assert read_endpoint(run) is None
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
