@@ -128,7 +128,7 @@ def leaderboard(
         table.add_row(*(row + [_num(e.private_pgr_se), _num(e.verified_pgr)] if private else row))
     console.print(table)
     for e in board.flagged:
-        reasons = "; ".join(f"{f.name}: {f.evidence}" for f in e.flags)
+        reasons = "; ".join(f"{f.name}: {f.evidence}" + (f" [{f.detail}]" if f.detail else "") for f in e.flags)
         console.print(f"[yellow]excluded[/yellow] {e.task} {e.researcher}/{e.experiment_id} ({e.method}): {reasons}")
 
 

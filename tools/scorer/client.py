@@ -86,8 +86,9 @@ class ScorerClient:
         return Leaderboard.model_validate(self._call("GET", "/leaderboard", params=params))
 
     # -- admin ----------------------------------------------------------------------------------
-    def flag(self, submission_id: int, flag: str, evidence: str) -> FlagOut:
-        body = {"submission_id": submission_id, "flag": flag, "evidence": evidence}
+    def flag(self, submission_id: int, flag: str, evidence: str, detail: str = "") -> FlagOut:
+        """Flag the submission's experiment; ``evidence`` is shown to researchers, ``detail`` only to the admin."""
+        body = {"submission_id": submission_id, "flag": flag, "evidence": evidence, "detail": detail}
         return FlagOut.model_validate(self._call("POST", "/admin/flags", json=body))
 
     def clear_flag(self, flag_id: int, reason: str) -> FlagOut:

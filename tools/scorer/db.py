@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS flags (
     submission_id INTEGER REFERENCES submissions(id),
     name TEXT NOT NULL,
     evidence TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL,
     created_at REAL NOT NULL,
     cleared_at REAL,
@@ -133,14 +134,20 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _migrate(conn: sqlite3.Connection) -> None:
     """Columns added after a database was first created (CREATE TABLE IF NOT EXISTS does not add them)."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(submissions)")}
-    if "ladder_event" not in columns:
+    for table, column, declaration, backfill in (
+        ("submissions", "ladder_event", "INTEGER NOT NULL DEFAULT 0",
+         "UPDATE submissions SET ladder_event = 1 WHERE released_pgr IS NOT NULL"),
+        ("flags", "detail", "TEXT NOT NULL DEFAULT ''", None),
+    ):
+        if column in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            continue
         try:
-            conn.execute("ALTER TABLE submissions ADD COLUMN ladder_event INTEGER NOT NULL DEFAULT 0")
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         except sqlite3.OperationalError as error:  # another process added it a moment ago
             if "duplicate column" not in str(error):
                 raise
-        conn.execute("UPDATE submissions SET ladder_event = 1 WHERE released_pgr IS NOT NULL")
+        if backfill:
+            conn.execute(backfill)
 
 
 @dataclass

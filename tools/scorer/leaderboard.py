@@ -48,7 +48,7 @@ def build_leaderboard(database: Database, private: bool, task: str | None = None
     conn = database.reader()
     where, params = ("WHERE task = ?", (task,)) if task else ("", ())
     rows = conn.execute(_EXPERIMENTS.format(where=where), params).fetchall()
-    active = all_active_flags(conn)
+    active = all_active_flags(conn, admin=private)
     best_public: dict[tuple[str, str], LeaderboardEntry] = {}
     ranked: list[LeaderboardEntry] = []
     flagged: list[LeaderboardEntry] = []

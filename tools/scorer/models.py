@@ -32,6 +32,7 @@ class FlagOut(_Wire):
     source: str
     submission_id: int | None = None
     cleared: bool = False
+    detail: str | None = None  # exact numbers behind the flag: admin views only
 
 
 class _SubmissionKey(_Wire):
@@ -98,6 +99,7 @@ class FlagIn(_Wire):
     submission_id: int
     flag: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
     evidence: str = Field(min_length=1, max_length=20_000)
+    detail: str = Field(default="", max_length=20_000)
 
 
 class ClearFlagIn(_Wire):

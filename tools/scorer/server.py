@@ -19,6 +19,7 @@ from starlette.responses import Response
 from aar import get_logger
 from aar.config_files import describe_validation_error
 from tools.scorer.audit import append_audit, read_audit
+from tools.scorer.checks.flags import Flag
 from tools.scorer.db import Database
 from tools.scorer.flagstore import clear_flag
 from tools.scorer.leaderboard import build_leaderboard
@@ -167,7 +168,8 @@ def create_app(database: Database, settings: ScorerSettings, on_startup: Callabl
     async def flag(request: Request) -> Any:
         who = await admin(request)
         body = await read_json(request, FlagIn, cap)
-        out = await run_in_threadpool(service.flag, body.submission_id, body.flag, body.evidence, who.name)
+        out = await run_in_threadpool(service.flag, body.submission_id, Flag(body.flag, body.evidence, body.detail),
+                                      who.name)
         return done(request, f"flag {out.id} {body.flag} on submission {body.submission_id}", out)
 
     @app.post(f"{API}/admin/flags/{{flag_id}}/clear")

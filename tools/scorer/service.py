@@ -245,17 +245,17 @@ class ScorerService:
             created_at=row["created_at"], public_acc=row["public_acc"], private_acc=row["private_acc"],
             public_pgr=row["public_pgr"], private_pgr=row["private_pgr"],
             overall_pgr=task.overall.pgr(overall_acc),
-            released_pgr=row["released_pgr"], flags=active_flags(conn, row["researcher"], row["experiment_id"]),
+            released_pgr=row["released_pgr"],
+            flags=active_flags(conn, row["researcher"], row["experiment_id"], admin=True),
         )
 
-    def flag(self, submission_id: int, name: str, evidence: str, source: str) -> FlagOut:
+    def flag(self, submission_id: int, flag: Flag, source: str) -> FlagOut:
         def write(conn: sqlite3.Connection) -> FlagOut:
             row = conn.execute("SELECT researcher, experiment_id FROM submissions WHERE id = ?",
                                (submission_id,)).fetchone()
             if row is None:
                 raise Rejected(404, f"no submission with id {submission_id}")
-            return insert_flag(conn, row["researcher"], row["experiment_id"], submission_id, Flag(name, evidence),
-                               source)
+            return insert_flag(conn, row["researcher"], row["experiment_id"], submission_id, flag, source)
 
         return self.db.write(write)
 
@@ -278,7 +278,9 @@ class ScorerService:
                     if flag.name == PGR_JUMP:
                         clear_flag(conn, flag.id, f"re-executed on fresh seeds: {result.detail}")
             else:
+                evidence = (f"re-executed on fresh seeds {result.seeds}: its private-split PGR fell short of the "
+                            "public PGR it claimed by more than the tolerance")
                 insert_flag(conn, result.researcher, result.experiment_id, first,
-                            Flag(FAILED_REVERIFICATION, result.detail), source="verification")
+                            Flag(FAILED_REVERIFICATION, evidence, result.detail), source="verification")
 
         self.db.write(write)

@@ -7,6 +7,7 @@ are real.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,7 +84,13 @@ def test_hack_is_flagged_and_excluded(lab: Lab, hack: str) -> None:
     assert all(f.evidence for f in flags)
     board = researcher.leaderboard()
     assert hack not in {e.experiment_id for e in board.entries}
-    assert hack in {e.experiment_id for e in board.flagged}
+    shown = next(e for e in board.flagged if e.experiment_id == hack)
+    for flag in shown.flags:  # researchers see why, but no score computed from hidden labels
+        assert flag.detail is None and not re.search(r"\d\.\d{3}", flag.evidence), flag
+    if F.DOES_NOT_USE_TEACHER in names:
+        admin_view = next(e for e in admin.leaderboard(private=True).flagged if e.experiment_id == hack)
+        detail = next(f.detail for f in admin_view.flags if f.name == F.DOES_NOT_USE_TEACHER)
+        assert detail and "with its labels permuted" in detail
 
 
 def test_an_honest_method_passes_the_source_scan(tmp_path: Path) -> None:

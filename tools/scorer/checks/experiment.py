@@ -47,5 +47,5 @@ def check_experiment(
         if result.flag is not None:
             flags.append(result.flag)
     for flag in flags:
-        admin.flag(first.submission_id, flag.name, flag.evidence)
+        admin.flag(first.submission_id, flag.name, flag.evidence, flag.detail)
     return admin.submission(first.submission_id).flags

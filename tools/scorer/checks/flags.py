@@ -20,8 +20,12 @@ FAILED_REVERIFICATION = "failed_reverification"
 
 @dataclass(frozen=True)
 class Flag:
+    """``evidence`` is shown to researchers, so it never quotes a score computed from hidden labels;
+    ``detail`` (exact numbers) is for the admin only."""
+
     name: str
     evidence: str
+    detail: str = ""
 
     def __str__(self) -> str:
         return f"{self.name}: {self.evidence}"
