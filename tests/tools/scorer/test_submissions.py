@@ -95,3 +95,17 @@ def test_researcher_views_carry_only_released_scores(scorer: Scorer) -> None:
         assert entry.pgr is not None and abs(round(entry.pgr, 2) - entry.pgr) < 1e-9
     for mine in bob.my_submissions():
         assert mine.public_pgr is None or abs(round(mine.public_pgr, 2) - mine.public_pgr) < 1e-9
+
+
+def test_admin_flag_excludes_an_experiment_and_clearing_restores_it(scorer: Scorer) -> None:
+    alice, admin = scorer.client("alice"), scorer.client("admin")
+    out = alice.submit(**submission("alice", predictions_with_accuracy(scorer.labels, 0.88, 50), "by-hand"))
+    assert out.new_best
+    flag = admin.flag(out.submission_id, "human_review", "reads the test inputs' order", detail="line 12")
+    board = alice.leaderboard()
+    assert "by-hand" not in {e.experiment_id for e in board.entries}
+    seen = next(e for e in board.flagged if e.experiment_id == "by-hand").flags[0]
+    assert (seen.name, seen.evidence, seen.detail) == ("human_review", "reads the test inputs' order", None)
+    assert admin.submission(out.submission_id).flags[0].detail == "line 12"
+    admin.clear_flag(flag.id, "false alarm")
+    assert "by-hand" in {e.experiment_id for e in alice.leaderboard().entries}
