@@ -19,10 +19,13 @@ def status_table(run: RunFolder) -> Any:
     spend = data["spend"]
     header = (
         f"[bold]{data['name']}[/] {data['state']} - round {data['round']}/{data['rounds']} - best PGR "
-        f"{data['best_pgr'] if data['best_pgr'] is None else round(data['best_pgr'], 3)} - experiments {data['experiments']}\n"
+        f"{data['best_pgr'] if data['best_pgr'] is None else round(data['best_pgr'], 3)} - experiments "
+        + ", ".join(f"{count} {state}" for state, count in data["experiments"].items() if count) + "\n"
         f"API ${spend['api_dollars']:.2f} - research {spend['research_hours']:.3f} h - wall {spend['wall_clock_hours']:.3f} h"
         f" - compute {spend['compute_hours']:.3f} h"
     )
+    if data["state"] == "starting":
+        header += "\n[dim]starting: sandbox self-test, task baselines (the first run pretrains the models), scorer[/]"
     table = Table(show_header=True, header_style="bold")
     for column in ("researcher", "steps", "experiments", "best PGR", "API $"):
         table.add_column(column)

@@ -8,14 +8,13 @@ import json
 import time
 from typing import Any
 
-from aar import get_logger, write_atomic
+from aar import write_atomic
 from orchestrator.plot import write_plot
 from orchestrator.report import write_report
 from orchestrator.runtime import CampaignServices
 from tools.experiments import leaderboard_entries
 from tools.experiments.local import SandboxMethodRunner
 
-log = get_logger(__name__)
 VERIFY_SEEDS = (1001, 1002, 1003)
 DRAIN_TIMEOUT_S = 6 * 3600.0
 

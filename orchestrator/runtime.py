@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from aar import RunFolder, get_logger
+from aar import RunFolder
 from agents.providers.config import build_provider
 from agents.researcher import Researcher, SessionLimits, SessionState
 from orchestrator.budgets import SPENDING_KINDS, BudgetKeeper
@@ -22,7 +22,6 @@ from tools.experiments import ExperimentService, leaderboard_entries
 from tools.forum import Forum
 from tools.registry import ToolContext, ToolRegistry
 
-log = get_logger(__name__)
 SUPERVISOR = "supervisor"
 
 
@@ -43,7 +42,7 @@ class CampaignServices:
     admin: Any = None  # a ScorerClient with the admin token (trusted code only)
     bundles: Any = None  # PublicBundles
     sandboxes: dict[str, Any] = field(default_factory=dict)
-    final_phase: Any = None  # callable(stop_reason) -> None, set by setup
+    final_phase: Any = None  # orchestrator.final.FinalPhase, set by orchestrator.campaign.execute
 
 
 class CampaignHost:
@@ -55,8 +54,6 @@ class CampaignHost:
         self._researchers: dict[str, Researcher] = {}
         self._contexts: dict[str, ToolContext] = {}
         self._lock = threading.Lock()
-        self._last_clock = 0.0
-        self.best_pgr_seen: float | None = None
 
     # -- researchers --------------------------------------------------------------------------------
     def researcher(self, name: str) -> Researcher:
