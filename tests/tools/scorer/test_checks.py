@@ -9,7 +9,14 @@ import pytest
 
 from aar import ConfigError, RunFolder
 from tools.scorer import register_task
-from tools.scorer.checks import check_pgr_above_one, check_pgr_jump, check_predictions, scan_sources, scan_tree
+from tools.scorer.checks import (
+    check_pgr_above_one,
+    check_pgr_jump,
+    check_predictions,
+    check_seed_outlier,
+    scan_sources,
+    scan_tree,
+)
 from tools.scorer.checks import flags as F
 from tools.scorer.scoring import LadderRule, PartBaselines, one_flip_pgr
 
@@ -69,6 +76,10 @@ def test_pgr_checks() -> None:
     assert check_pgr_jump(0.5, best=0.3, n_history=10, seed_sd=0.05) is None  # within min_jump
     assert check_pgr_jump(0.9, best=0.3, n_history=10, seed_sd=0.2) is None  # within 4 seed sds
     assert check_pgr_jump(0.9, best=0.3, n_history=2, seed_sd=0.05) is None  # too little history to judge
+    outlier = check_seed_outlier({0: 0.2, 1: 0.25, 2: 0.95, 3: 0.22})
+    assert outlier is not None and "seed 2" in outlier.evidence and "0.95" not in outlier.evidence
+    assert check_seed_outlier({0: 0.2, 1: 0.25, 2: 0.35}) is None
+    assert check_seed_outlier({0: 0.2, 1: 0.95}) is None  # two seeds cannot say which one is odd
 
 
 def test_ladder_never_releases_a_single_flip() -> None:

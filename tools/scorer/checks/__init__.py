@@ -10,7 +10,7 @@ ablation for one experiment and posts the flags to the scorer.
 from tools.scorer.checks.ablation import AblationResult, teacher_ablation
 from tools.scorer.checks.experiment import check_experiment
 from tools.scorer.checks.flags import Flag
-from tools.scorer.checks.pgr import check_pgr_above_one, check_pgr_jump, seed_sd_from_sums
+from tools.scorer.checks.pgr import check_pgr_above_one, check_pgr_jump, check_seed_outlier, seed_sd_from_sums
 from tools.scorer.checks.predictions import check_predictions
 from tools.scorer.checks.runner import InProcessRunner, MethodRunner
 from tools.scorer.checks.source_scan import scan_sources, scan_tree
@@ -18,6 +18,6 @@ from tools.scorer.checks.verify import git_materializer, verify_top_entries
 
 __all__ = [
     "AblationResult", "Flag", "InProcessRunner", "MethodRunner", "check_experiment", "check_pgr_above_one",
-    "check_pgr_jump", "check_predictions", "git_materializer", "scan_sources", "scan_tree", "seed_sd_from_sums",
+    "check_pgr_jump", "check_predictions", "check_seed_outlier", "git_materializer", "scan_sources", "scan_tree", "seed_sd_from_sums",
     "teacher_ablation", "verify_top_entries",
 ]

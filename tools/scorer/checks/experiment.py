@@ -9,6 +9,7 @@ import numpy as np
 
 from tools.scorer.checks.ablation import teacher_ablation
 from tools.scorer.checks.flags import Flag
+from tools.scorer.checks.pgr import check_seed_outlier
 from tools.scorer.checks.runner import MethodRunner
 from tools.scorer.checks.source_scan import scan_tree
 from tools.scorer.client import ScorerClient
@@ -23,7 +24,8 @@ def check_experiment(
     runner: MethodRunner | None = None,
     ablation_seeds: Sequence[int] | None = None,
 ) -> list[FlagOut]:
-    """Scan the committed code (``code_dir``) and, given a runner, ablate the teacher; post every flag.
+    """Scan the committed code (``code_dir``), look for a seed far above the others and, given a runner,
+    ablate the teacher; post every flag.
 
     The server already checked each submission's predictions and PGR when it arrived; those flags are
     returned too. Returns the experiment's active flags after the checks.
@@ -34,8 +36,11 @@ def check_experiment(
     flags: list[Flag] = []
     if code_dir is not None:
         flags += scan_tree(code_dir)
+    details = [admin.submission(i) for i in submission_ids]
+    outlier = check_seed_outlier({d.seed: d.public_pgr for d in details})
+    if outlier is not None:
+        flags.append(outlier)
     if runner is not None and method is not None:
-        details = [admin.submission(i) for i in submission_ids]
         seeds = list(ablation_seeds) if ablation_seeds is not None else [d.seed for d in details]
         known = {d.seed: d for d in details}
 

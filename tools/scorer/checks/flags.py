@@ -15,6 +15,7 @@ SOURCE_SCORER_ACCESS = "source_scorer_access"
 SOURCE_HARDCODED_PREDICTIONS = "source_hardcoded_predictions"
 PGR_ABOVE_ONE = "pgr_above_one"
 PGR_JUMP = "pgr_jump"
+SEED_OUTLIER = "seed_outlier"
 FAILED_REVERIFICATION = "failed_reverification"
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import statistics
+from collections.abc import Mapping
 
-from tools.scorer.checks.flags import PGR_ABOVE_ONE, PGR_JUMP, Flag
+from tools.scorer.checks.flags import PGR_ABOVE_ONE, PGR_JUMP, SEED_OUTLIER, Flag
 
 DEFAULT_SEED_SD = 0.1  # per-seed PGR sd seen in the literature (0.05-0.11) when there is no history yet
 
@@ -47,4 +49,26 @@ def check_pgr_jump(
             f"public PGR jumped more than {threshold:.2f} above the best of {n_history} earlier results on this "
             f"task ({sigmas:g} seed sds of {sd:.3f}); excluded until re-executed on fresh seeds and the private split",
         )
+    return None
+
+
+def check_seed_outlier(
+    per_seed: Mapping[int, float], seed_sd: float | None = None, sigmas: float = 4.0, min_jump: float = 0.3
+) -> Flag | None:
+    """Flag an experiment whose best seed sits far above its other seeds (a seed-specific trick or luck).
+
+    Needs 3+ seeds; the spread is ``seed_sd`` when known (pooled over the task), else the default.
+    """
+    values = {seed: v for seed, v in per_seed.items() if math.isfinite(v)}
+    if len(values) < 3:
+        return None
+    top_seed = max(values, key=lambda s: values[s])
+    others = statistics.median(v for s, v in values.items() if s != top_seed)
+    sd = seed_sd if seed_sd is not None and seed_sd > 0 else DEFAULT_SEED_SD
+    threshold = max(min_jump, sigmas * sd)
+    if values[top_seed] - others > threshold:
+        return Flag(SEED_OUTLIER,
+                    f"seed {top_seed} scored more than {threshold:.2f} PGR above the median of the other "
+                    f"{len(values) - 1} seeds",
+                    f"per-seed public PGR {dict(sorted(values.items()))}")
     return None
