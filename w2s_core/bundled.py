@@ -65,10 +65,24 @@ def tiny_chat(seed: int = 0) -> Task:
     return _make("tiny_chat", "chat", _chat_example, seed)
 
 
-def pretraining_documents(seed: int = 0) -> list[str]:
-    """Every correct addition and subtraction fact once, as unlabeled question/answer documents, shuffled."""
-    docs = [f"Question: {a}+{b}\nAnswer: {a + b}\n" for a in range(100) for b in range(100)]
-    docs += [f"Question: {a}-{b}\nAnswer: {a - b}\n" for a in range(100) for b in range(a + 1)]
+def pretraining_documents(seed: int = 0, first_examples: int | None = None) -> list[str]:
+    """Every correct addition and subtraction fact once, as unlabeled question/answer documents, shuffled.
+
+    ``first_examples`` (the ``micro`` size): only the facts asked in the first N examples of each bundled split,
+    so that a model of a few thousand parameters can learn them in a second and ``micro`` keeps a gap.
+    """
+    if first_examples is None:
+        pairs = [(a, b, "+") for a in range(100) for b in range(100)] + [(a, b, "-") for a in range(100) for b in range(a + 1)]
+    else:
+        pairs = []
+        for task in (tiny_math(), tiny_chat()):
+            for split in SPLIT_SIZES:
+                for example in task.split(split)[:first_examples]:
+                    question = example.inputs.get("question") or example.inputs["prompt"]
+                    op = "+" if "+" in question else "-"
+                    a, b = map(int, question.split(op))
+                    pairs.append((a, b, op))
+    docs = [f"Question: {a}{op}{b}\nAnswer: {a + b if op == '+' else a - b}\n" for a, b, op in pairs]
     random.Random(seed).shuffle(docs)
     return docs
 

@@ -148,7 +148,7 @@ class Pipeline:
         chat = wants_chat_template(spec, tokenizer)
 
         def encode(split: str):  # type: ignore[no-untyped-def]
-            return encode_inputs(tokenizer, self.task.family, [e.inputs for e in self.examples(split)], spec.max_length, chat)
+            return encode_inputs(tokenizer, self.task.family, [e.inputs for e in self.examples(split)], spec.max_length, chat, model.use_spans)
 
         train = encode(train_split)
         train_classifier(model, train, self.labels(train_split)[train.kept].astype(np.float64), settings, seed)

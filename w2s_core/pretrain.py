@@ -45,13 +45,13 @@ class PretrainSpec:
     lr: float = 2e-3
     warmup: int = 50
     seed: int = 0
-    corpus_fraction: float = 1.0
+    corpus_first_examples: int | None = None  # micro: only the facts of the first N examples per split
 
 
 SPECS: dict[str, PretrainSpec] = {
     "micro": PretrainSpec(hidden=32, layers=1, heads=2, intermediate=64, steps=12, weak_step=4, batch=8, warmup=2,
-                          corpus_fraction=0.05),
-    "small": PretrainSpec(hidden=128, layers=3, heads=4, intermediate=512, steps=1500, weak_step=400, batch=64),
+                          corpus_first_examples=64),
+    "small": PretrainSpec(hidden=64, layers=2, heads=4, intermediate=256, steps=2000, weak_step=600, batch=32, lr=3e-3),
 }
 
 
@@ -123,8 +123,7 @@ def _pretrain(spec: PretrainSpec, size: str, root: Path, on_step: Callable[[int,
     torch.manual_seed(spec.seed)
     rng = random.Random(spec.seed)
     tokenizer = train_tokenizer()
-    docs = pretraining_documents(spec.seed)
-    docs = docs[: max(1, int(len(docs) * spec.corpus_fraction))]
+    docs = pretraining_documents(spec.seed, spec.corpus_first_examples)
     token_ids = tokenizer("".join(docs), add_special_tokens=False)["input_ids"]
     config = Qwen2Config(
         vocab_size=len(tokenizer), hidden_size=spec.hidden, num_hidden_layers=spec.layers,

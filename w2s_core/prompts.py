@@ -16,7 +16,17 @@ import numpy as np
 MAX_SPANS = 2
 
 
-def render_segments(family: str, inputs: Mapping[str, str]) -> list[tuple[str, int | None]]:
+def render_segments(family: str, inputs: Mapping[str, str], corpus_layout: bool = False) -> list[tuple[str, int | None]]:
+    """The study's template; ``corpus_layout`` (models this project pretrained on single-answer documents) shows
+    each chat answer after its own copy of the question, so that each answer's likelihood is read in context."""
+    if family == "chat" and corpus_layout:
+        return [
+            (f"Question: {inputs['prompt']}\nAnswer: ", None),
+            (inputs["first"], 0),
+            (f"\nQuestion: {inputs['prompt']}\nAnswer: ", None),
+            (inputs["second"], 1),
+            ("\nLabel:", None),
+        ]
     if family == "chat":
         return [
             (f"Question: {inputs['prompt']}\nAnswer A: ", None),
@@ -72,6 +82,7 @@ def encode_inputs(
     inputs: Sequence[Mapping[str, str]],
     max_length: int,
     use_chat_template: bool = False,
+    corpus_layout: bool = False,
 ) -> Encoded:
     """Tokenize every input; spans are marked only without a chat template (segment-wise tokenization)."""
     ids_list: list[list[int]] = []
@@ -88,7 +99,7 @@ def encode_inputs(
             spans = [-1] * len(ids)
         else:
             ids, spans = [], []
-            for text, span in render_segments(family, row):
+            for text, span in render_segments(family, row, corpus_layout):
                 piece = tokenizer.encode(text, add_special_tokens=False)
                 ids += piece
                 spans += [-1 if span is None else span] * len(piece)

@@ -63,7 +63,9 @@ class MethodContext:
 
     def encode(self, inputs: Sequence[Mapping[str, str]]) -> Encoded:
         chat = wants_chat_template(self.model_spec, self._tokenizer)
-        return encode_inputs(self._tokenizer, self.family, inputs, self.model_spec.max_length, chat)
+        assert self._template is not None
+        spans = self._template.use_spans
+        return encode_inputs(self._tokenizer, self.family, inputs, self.model_spec.max_length, chat, spans)
 
     def load_strong(self) -> Classifier:
         """A fresh copy of the strong model (with its untrained head: the label-logit readout)."""
