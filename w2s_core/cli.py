@@ -22,6 +22,8 @@ T = TypeVar("T")
 SIZE_OPTION = typer.Option("small", "--size", help="Offline model size: small (demo) or micro (tests).")
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object instead of a table.")
 DEVICE_OPTION = typer.Option("auto", "--device", help="cpu, cuda, cuda:1, ... (auto: CUDA if present).")
+TASK_OPTION = typer.Option(..., "--task", help="A registered task name or a task folder.")
+SEEDS_OPTION = typer.Option(3, "--seeds", help="Seeds 1..N.")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -124,8 +126,8 @@ def _report(result: dict[str, Any], as_json: bool) -> None:
 
 @w2s_app.command("baselines")
 def baselines_command(
-    task: str = typer.Option(..., "--task", help="A registered task name or a task folder."),
-    seeds: int = typer.Option(3, "--seeds", help="Seeds 1..N."),
+    task: str = TASK_OPTION,
+    seeds: int = SEEDS_OPTION,
     size: str = SIZE_OPTION,
     device: str = DEVICE_OPTION,
     as_json: bool = JSON_OPTION,
@@ -139,8 +141,8 @@ def baselines_command(
 @w2s_app.command("run")
 def run_command(
     method: str = typer.Option(..., "--method", help="A built-in method name or a method file (run(ctx))."),
-    task: str = typer.Option(..., "--task", help="A registered task name or a task folder."),
-    seeds: int = typer.Option(3, "--seeds", help="Seeds 1..N."),
+    task: str = TASK_OPTION,
+    seeds: int = SEEDS_OPTION,
     size: str = SIZE_OPTION,
     device: str = DEVICE_OPTION,
     as_json: bool = JSON_OPTION,
