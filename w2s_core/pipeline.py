@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,17 +11,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aar import get_logger, write_atomic
 from w2s_core.methods import MethodContext, load_method, method_identity, validate_predictions
 from w2s_core.metrics import accuracy, mean_se, pgr
 from w2s_core.models import ModelSpec, Readout, load_classifier, wants_chat_template
 from w2s_core.pretrain import pretrain_models
 from w2s_core.prompts import encode_inputs
-from w2s_core.runtime import cache_root, config_hash
+from w2s_core.runtime import apply_thread_limit, cache_root, config_hash
 from w2s_core.tasks import Example, Task, get_task
 from w2s_core.training import TrainSettings, full_length, predict_probs, train_classifier
 
-log = get_logger(__name__)
 CACHE_VERSION = "stage-v1"
 MICRO_LIMITS = {"n_train_label": 48, "n_train_unlabel": 64, "n_test": 48}
 MICRO_TRAIN = {"epochs": 1.0, "batch_size": 16}
@@ -92,6 +89,7 @@ def _model_fingerprint(path: str) -> str:
 
 class Pipeline:
     def __init__(self, cfg: PipelineConfig, task: Task | None = None) -> None:
+        apply_thread_limit()
         self.cfg = cfg
         self.task = task or get_task(cfg.task)
         if cfg.strong_model is None or cfg.weak_model is None:

@@ -9,10 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from w2s_core.models import Classifier, ModelSpec, load_classifier
+from w2s_core.models import Classifier, ModelSpec, load_classifier, wants_chat_template
 from w2s_core.prompts import Encoded, encode_inputs
-from w2s_core.models import wants_chat_template
-from w2s_core.training import LossFn, TrainSettings, predict_probs, train_classifier, xent_loss, full_length
+from w2s_core.training import LossFn, TrainSettings, full_length, predict_probs, train_classifier, xent_loss
 
 
 @dataclass
