@@ -13,7 +13,7 @@ from typing import Annotated, Any, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 
-from agents.providers.base import AssistantTurn
+from agents.providers.base import AssistantTurn, ProviderUnavailable
 from agents.researcher import SessionState
 
 
@@ -41,6 +41,8 @@ class SessionHost(Protocol):
 
     def should_halt(self, name: str) -> str | None: ...
 
+    def provider_unavailable(self, name: str, error: str) -> None: ...
+
     def record_step(self, name: str, round_index: int, state: SessionState, kind: str, seconds: float, cost: float) -> None: ...
 
 
@@ -54,7 +56,14 @@ def build_researcher_graph(host: SessionHost) -> Any:
         name = state["researcher"]
         session = SessionState.from_dict(state["session"])
         cost_before, started = session.cost_usd, time.perf_counter()
-        turn = host.researcher(name).model_step(session)
+        try:
+            turn = host.researcher(name).model_step(session)
+        except ProviderUnavailable as error:
+            # One researcher's provider outage pauses that researcher until the next round, never the campaign
+            # (model_step rolled its turn back, so the same step is asked again in the next session).
+            host.provider_unavailable(name, str(error))
+            host.researcher(name).end_session(session, "provider_unavailable")
+            return {"session": session.to_dict(), "turn": None}
         host.record_step(name, state["round"], session, "model", time.perf_counter() - started, session.cost_usd - cost_before)
         return {"session": session.to_dict(), "turn": turn.to_dict()}
 
@@ -70,7 +79,7 @@ def build_researcher_graph(host: SessionHost) -> Any:
     def halt(state: ResearcherState) -> dict[str, Any]:
         """A budget or a stop request ends the session at this step boundary, without another model call."""
         session = SessionState.from_dict(state["session"])
-        session.end_reason = host.should_halt(state["researcher"]) or "halted"
+        host.researcher(state["researcher"]).end_session(session, host.should_halt(state["researcher"]) or "halted")
         return {"session": session.to_dict()}
 
     def finish(state: ResearcherState) -> dict[str, Any]:

@@ -92,6 +92,9 @@ class CampaignHost:
             return "stop requested"
         return self.s.budgets.exceeded(name, SPENDING_KINDS)
 
+    def provider_unavailable(self, name: str, error: str) -> None:
+        self.s.events.emit("provider_unavailable", researcher=name, error=error)
+
     def record_step(self, name: str, round_index: int, state: SessionState, kind: str, seconds: float, cost: float) -> None:
         self.s.ledger.record_step(
             f"{name}:s{state.session}:t{state.turn}:{kind}", name, round_index, state.session, kind, seconds, cost,

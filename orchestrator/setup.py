@@ -55,7 +55,7 @@ def register_data_folder(config: CampaignConfig) -> None:
         register_w2s_task(task, folder)
 
 
-def preflight(config: CampaignConfig) -> None:
+def preflight(run: RunFolder, config: CampaignConfig) -> None:
     from agents.providers.config import preflight as provider_preflight
     from tools.sandbox import sandbox_self_test
 
@@ -63,7 +63,8 @@ def preflight(config: CampaignConfig) -> None:
         problems = provider_preflight(config.provider_of(name))
         if problems:
             raise StartupRefused(f"researcher {name}: {problems[0]}")
-    report = sandbox_self_test(config.sandbox)
+    # The self-test also proves that the run's secrets (scorer database and tokens, checkpoints) are unreadable.
+    report = sandbox_self_test(config.sandbox, hidden_paths=[run.scorer_dir, run.checkpoints.parent])
     failed = [check for check in report.checks if not check.ok]
     if failed:
         raise StartupRefused(f"sandbox self-test failed: check '{failed[0].name}': {failed[0].detail}")
@@ -139,7 +140,7 @@ def open_services(run: RunFolder, config: CampaignConfig) -> CampaignServices:
 
     run.ensure()
     register_data_folder(config)
-    preflight(config)
+    preflight(run, config)
     researchers = config.researcher_ids()
     register_tasks(run, config, [*config.tasks, *config.held_out_tasks])  # the slow part: before any process starts
     tokens = issue_tokens(run, researchers)
