@@ -11,7 +11,7 @@ from aar import ConfigError, load_yaml_model
 from agents.providers.config import ProviderConfig, ScriptedConfig
 from agents.seeds import Seed, list_seeds
 from tools.experiments.local import LocalExecutorConfig
-from tools.sandbox.config import BwrapSandboxConfig, SandboxConfig
+from tools.sandbox.config import DockerSandboxConfig, SandboxConfig
 from tools.scorer.settings import ScorerSettings
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -86,7 +86,7 @@ class CampaignConfig(_Strict):
     budgets: Budgets = Field(default_factory=Budgets)
     target_pgr: float | None = None
     w2s: W2SSettings = Field(default_factory=W2SSettings)
-    sandbox: SandboxConfig = Field(default_factory=BwrapSandboxConfig)
+    sandbox: SandboxConfig = Field(default_factory=DockerSandboxConfig)
     executor: ExecutorConfig = Field(default_factory=LocalExecutorConfig)
     scorer: ScorerSettings = Field(default_factory=ScorerSettings)
     final: FinalSettings = Field(default_factory=FinalSettings)
