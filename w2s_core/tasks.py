@@ -86,13 +86,30 @@ def register_task(name: str, factory: Callable[[], Task] | Path | str) -> None:
     _LOADED.pop(name, None)
 
 
+# The bundled tasks' generators live in w2s_core.bundled, which sandboxes do not get (SANDBOX_EXCLUDE): they can
+# rebuild ground truth. So they are registered on first use, from trusted code only.
+_BUNDLED = ("tiny_math", "tiny_chat")
+
+
+def _register_bundled() -> None:
+    if all(name in _REGISTRY for name in _BUNDLED):
+        return
+    from w2s_core import bundled
+
+    for name in _BUNDLED:
+        _REGISTRY.setdefault(name, getattr(bundled, name))
+
+
 def list_tasks() -> list[str]:
+    _register_bundled()
     return sorted(_REGISTRY)
 
 
 def get_task(name: str) -> Task:
     """A registered task by name, or a folder path in the study's jsonl format."""
     if name not in _LOADED:
+        if name in _BUNDLED:
+            _register_bundled()
         if name in _REGISTRY:
             _LOADED[name] = _REGISTRY[name]()
         elif Path(name).is_dir():

@@ -129,6 +129,10 @@ class BwrapSandbox:
                 args += ["--symlink", os.readlink(host), f"/{name}"]
             elif host.is_dir():
                 args += ["--ro-bind", str(host), f"/{name}"]
+        # /tmp first: the Python environment may live under /tmp (a CI checkout), and its parents must be made
+        # inside this tmpfs, not hidden beneath it.
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", *gpu_args(cfg.gpus)]
+        args += ["--size", str(cfg.tmp_size_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
         pyenv = python_environment(host_python=True)
         # bwrap makes missing parent folders 0700 when privileged: create them readable first.
         targets = ["/etc/x", "/workspace", "/data", "/models", *(inside for _, inside in pyenv.ro_binds)]
@@ -138,8 +142,6 @@ class BwrapSandbox:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
         for name, path in self._etc.items():
             args += ["--ro-bind", str(path), f"/etc/{name}"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", *gpu_args(cfg.gpus)]
-        args += ["--size", str(cfg.tmp_size_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
         args += ["--bind", str(self.mounts.workspace.resolve()), "/workspace"]
         for path, inside in ((self.mounts.data, "/data"), (self.mounts.models, "/models")):
             if path is not None:
