@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aar import ConfigError, load_yaml_model
+from agents.pricing import ModelPrice
 from agents.providers.config import ProviderConfig, ScriptedConfig
 from agents.seeds import Seed, list_seeds
 from tools.experiments.local import LocalExecutorConfig
@@ -84,6 +85,9 @@ class CampaignConfig(_Strict):
     rounds: int = Field(default=3, ge=1)
     session: SessionLimits = Field(default_factory=SessionLimits)
     budgets: Budgets = Field(default_factory=Budgets)
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Per-model price overrides (USD per million tokens), merged over the defaults"
+    )
     target_pgr: float | None = None
     w2s: W2SSettings = Field(default_factory=W2SSettings)
     sandbox: SandboxConfig = Field(default_factory=DockerSandboxConfig)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aar import RunFolder
+from agents.pricing import PriceTable
 from agents.providers.config import build_provider
 from agents.researcher import Researcher, SessionLimits, SessionState
 from orchestrator.budgets import SPENDING_KINDS, BudgetKeeper
@@ -59,7 +60,7 @@ class CampaignHost:
     def researcher(self, name: str) -> Researcher:
         with self._lock:
             if name not in self._researchers:
-                provider = build_provider(self.config.provider_of(name))
+                provider = build_provider(self.config.provider_of(name), PriceTable(self.config.prices))
                 limits = SessionLimits(
                     max_steps=max(2, self.config.session.max_steps),
                     max_tokens_per_turn=self.config.session.max_tokens,

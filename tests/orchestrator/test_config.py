@@ -66,3 +66,15 @@ def test_the_cli_rejects_bad_input_with_exit_code_2_and_one_line(tmp_path: Path)
         assert result.exit_code == 2, result.output
         assert expected in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "run").exists()
+
+
+def test_price_overrides_reach_the_cost_of_a_turn(tmp_path: Path) -> None:
+    from agents.pricing import PriceTable
+    from agents.providers.base import Usage
+
+    config = load_campaign_config(_write(tmp_path, (
+        "seed_directions: [ensembling]\ntasks: [tiny_math]\n"
+        "prices: {my-model: {input: 2.0, output: 10.0, cache_write: 0, cache_read: 0}}\n"
+    )))
+    cost = PriceTable(config.prices).cost("my-model", Usage(input=1_000_000, output=100_000))
+    assert cost == pytest.approx(2.0 + 1.0)
