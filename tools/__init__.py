@@ -7,8 +7,9 @@ scorer and experiments packages expose their own surfaces (``tools.sandbox`` ...
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from aar.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tools.codestore import CodeStore, CodeStoreError
@@ -31,10 +32,5 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tools' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
