@@ -9,13 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from aar import ConfigError
+from aar.cli_output import cli_error
 
 seeds_app = typer.Typer(help="Seed prompts (research directions).", no_args_is_help=True)
 
 
 def _fail(error: ConfigError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]{error}[/red]")
-    return typer.Exit(2)
+    return cli_error(str(error))
 
 
 @seeds_app.command("list")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from aar import ConfigError, RunFolder
+from aar.cli_output import cli_error
 
 campaign_app = typer.Typer(help="Research campaigns: run, status, resume, stop, leaderboard, plot, report.", no_args_is_help=True)
 console = Console()
@@ -17,8 +18,7 @@ RUN_ARG = typer.Argument(..., help="The campaign's run folder (runs/<id>)")
 
 
 def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
+    raise cli_error(message)
 
 
 def _open(run_dir: Path) -> RunFolder:

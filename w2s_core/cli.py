@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aar import ConfigError
+from aar.cli_output import cli_error
 
 w2s_app = typer.Typer(help="Weak-to-strong training core: tasks, pretraining, baselines, method runs.", no_args_is_help=True)
 console = Console()
@@ -27,8 +28,7 @@ SEEDS_OPTION = typer.Option(3, "--seeds", help="Seeds 1..N.")
 
 
 def _fail(message: str) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code=2)
+    return cli_error(message)
 
 
 @contextmanager

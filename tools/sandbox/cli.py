@@ -9,6 +9,7 @@ from typing import Literal
 import typer
 from rich.console import Console
 
+from aar.cli_output import cli_error
 from tools.sandbox.base import SandboxError
 
 sandbox_app = typer.Typer(help="Researcher sandboxes: build the image, run the self-test.", no_args_is_help=True)
@@ -19,8 +20,7 @@ BackendChoice = Literal["auto", "docker", "bwrap"]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    _err.print(f"[red]aar sandbox: {message}[/red]")
-    return typer.Exit(code)
+    return cli_error(f"aar sandbox: {message}", code)
 
 
 def _engine_answers() -> bool:

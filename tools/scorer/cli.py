@@ -11,10 +11,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from aar import ConfigError, RunFolder
+from aar.cli_output import cli_error
 from tools.scorer.audit import read_audit
 from tools.scorer.db import Database, db_path
 from tools.scorer.leaderboard import build_leaderboard
@@ -29,8 +29,7 @@ RUN_HELP = "The campaign's run folder (runs/<id>)."
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(f"[red]{escape(message)}[/red]", highlight=False)
-    return typer.Exit(code=2)
+    return cli_error(message)
 
 
 @contextmanager
