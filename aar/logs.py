@@ -72,3 +72,13 @@ def get_logger(name: str | None = None, **bound: Any) -> structlog.stdlib.BoundL
     """A structlog logger, optionally with context bound to every line it writes."""
     logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
     return logger.bind(**bound) if bound else logger
+
+
+def _log_to_stderr_until_configured() -> None:
+    """structlog's out-of-the-box logger prints to stdout, which would corrupt ``--json`` output of any command
+    that logs before :func:`configure_logging` runs (library use, typer test runners): send it to stderr."""
+    if not structlog.is_configured():
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+
+
+_log_to_stderr_until_configured()

@@ -50,3 +50,12 @@ def test_run_folder_keeps_scorer_files_out_of_workspaces(tmp_path: Path) -> None
     assert run.scorer_dir.is_dir()
     assert not run.scorer_dir.is_relative_to(workspace.parent)
     assert run.transcript("alice", 3).name == "session-0003.jsonl"
+
+
+def test_logging_before_configuration_never_writes_to_stdout() -> None:
+    import subprocess
+    import sys
+
+    code = "import aar; aar.get_logger('x').info('early_event')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "" and "early_event" in result.stderr

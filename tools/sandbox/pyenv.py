@@ -34,9 +34,10 @@ class PythonEnvironment:
 def empty_stand_in(is_dir: bool) -> Path:
     """An empty, read-only file or folder kept in the temp dir (not /dev/null: bwrap mounts binds nodev)."""
     path = Path(tempfile.gettempdir()) / ("aar-sandbox-empty-dir" if is_dir else "aar-sandbox-empty-file")
+    # Made once (by whoever comes first) and never touched again: another user may own it.
     if is_dir:
         path.mkdir(mode=0o555, exist_ok=True)
-    else:
+    elif not path.exists():
         path.touch(mode=0o444)
     return path
 

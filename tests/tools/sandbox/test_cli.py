@@ -12,11 +12,6 @@ from tools.sandbox.cli import sandbox_app
 runner = CliRunner()
 
 
-def _json_from(output: str) -> dict:
-    start = output.index("{\n")
-    return json.loads(output[start : output.rindex("}") + 1])
-
-
 def test_bad_backend_is_exit_2_with_a_message() -> None:
     result = runner.invoke(sandbox_app, ["build", "--backend", "podman"])
     assert result.exit_code == 2 and "podman" in result.output
@@ -26,7 +21,7 @@ def test_bad_backend_is_exit_2_with_a_message() -> None:
 def test_selftest_json_for_bwrap(bwrap_available: None) -> None:
     result = runner.invoke(sandbox_app, ["selftest", "--backend", "bwrap", "--json"])
     assert result.exit_code == 0, result.output
-    report = _json_from(result.output)
+    report = json.loads(result.stdout)  # --json: stdout is the JSON alone (logs go to stderr)
     assert report["backend"] == "bwrap" and report["ok"] and report["failed"] == []
 
 
