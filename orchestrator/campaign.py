@@ -11,12 +11,12 @@ import yaml
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from aar import ConfigError, RunFolder, configure_logging, write_atomic
+from aar.sqlite import connect_sqlite
 from orchestrator.config import CampaignConfig, load_campaign_config
 from orchestrator.final import FinalPhase
 from orchestrator.runtime import CampaignHost
 from orchestrator.setup import close_services, open_services
 from orchestrator.supervisor import build_campaign_graph
-from tools.experiments.queue import connect_sqlite
 
 THREAD = {"configurable": {"thread_id": "campaign"}, "recursion_limit": 1_000_000}
 

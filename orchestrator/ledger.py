@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aar import RunFolder
-from tools.experiments.queue import connect_sqlite
+from aar.sqlite import connect_sqlite
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS steps (

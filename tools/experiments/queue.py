@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Iterator
 
+from aar.sqlite import connect_sqlite
 from tools.experiments.records import ExperimentOutcome, ExperimentRecord, SeedResult
 
 _SCHEMA = """
@@ -33,16 +34,6 @@ CREATE TABLE IF NOT EXISTS experiments (
 );
 CREATE INDEX IF NOT EXISTS experiments_state ON experiments(state, created_at);
 """
-
-
-def connect_sqlite(path: Path, timeout_s: float = 30.0) -> sqlite3.Connection:
-    """A connection usable from several threads (guarded by the caller), WAL mode and a busy timeout."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=timeout_s, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
 
 
 class ExperimentQueue:

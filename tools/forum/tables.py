@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel, create_engine
 
+from aar.sqlite import apply_pragmas
+
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -87,12 +89,7 @@ def open_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        apply_pragmas(dbapi_connection, BUSY_TIMEOUT_S, foreign_keys=True)
 
     SQLModel.metadata.create_all(engine, tables=FORUM_TABLES)
     with engine.begin() as connection:

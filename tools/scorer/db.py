@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from aar import RunFolder
+from aar.sqlite import connect_sqlite
 
 DB_FILE = "scorer.sqlite"
 BUSY_TIMEOUT_MS = 30_000
@@ -123,12 +124,8 @@ def ensure_private_dir(run: RunFolder) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn = connect_sqlite(path, BUSY_TIMEOUT_MS / 1000, synchronous="FULL", foreign_keys=True)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
 
